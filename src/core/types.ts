@@ -213,3 +213,63 @@ export interface ReportRecord {
   historyPath?: string;
   summary: { entries: number; errorRate: number; critical: number; warnings: number; mode: AnalysisMode };
 }
+
+/** A filter over stored entries. Every field narrows; absent fields do not. */
+export interface LogQuery {
+  processes?: string[];
+  pmIds?: number[];
+  levels?: Level[];
+  streams?: Stream[];
+  /** Inclusive, ms since the epoch (entry timestamp). */
+  since?: number;
+  /** Exclusive, ms since the epoch. */
+  until?: number;
+  /** Only entries with seq >= fromSeq / < toSeq. */
+  fromSeq?: number;
+  toSeq?: number;
+  /** Case-insensitive substring of message, or a regular expression when `regex` is set. */
+  search?: string;
+  regex?: boolean;
+  patternId?: string;
+  order?: 'asc' | 'desc';
+  /** Default 100. */
+  limit?: number;
+  /** Opaque, from a previous result's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface QueryResult {
+  entries: LogEntry[];
+  /** Entries that match the filter in the whole buffer (not only this page). */
+  matched: number;
+  /** Entries in the buffer. */
+  total: number;
+  /** Present when more matches follow. */
+  nextCursor?: string;
+}
+
+export interface BufferStats {
+  entries: number;
+  bytesOnDisk: number;
+  segments: number;
+  firstSeq?: number;
+  lastSeq?: number;
+  oldestTimestamp?: number;
+  newestTimestamp?: number;
+  maxEntries: number;
+  maxBytes: number;
+  /** Entries lost, by reason: evicted (ring full), rejected (disk full policy), corrupt (skipped on recovery). */
+  drops: Record<'evicted' | 'rejected' | 'corrupt', number>;
+  /** Last durable (fsynced) seq. */
+  durableSeq?: number;
+}
+
+/** Why an analysis ran, and over which entries. */
+export interface TriggerFiring {
+  cause: 'time' | 'size' | 'pattern' | 'exception' | 'crash-loop' | 'restart' | 'error-burst' | 'new-error-pattern' | 'manual';
+  /** Human text: which regex, which process, how many errors in how long. */
+  detail: string;
+  at: number;
+  fromSeq: number;
+  toSeq: number;
+}
