@@ -1,0 +1,513 @@
+// The engine: wires capture -> miner -> buffer -> triggers -> analysis -> report, and owns their
+// lifecycle. Both faces (MCP tools, CLI) call only the MonitorEngine methods below.
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { analyzeWindow } from './analysis/analyze.js';
+import { TemplateMiner } from './analysis/miner/template-miner.js';
+import { BufferLockedError, LogBuffer } from './buffer/log-buffer.js';
+import { readStateFile, writeStateFile } from './buffer/state-file.js';
+import { TriggerEngine } from './buffer/triggers.js';
+import type { Config } from './config.js';
+import type {
+  AnalyzeOptions,
+  DaemonState,
+  EngineEvent,
+  EngineEventKind,
+  EngineStatus,
+  MonitorEngine,
+  MonitorSpec,
+  MonitorView,
+  WriteReportOptions,
+} from './core/engine.js';
+import { EngineError, ReadOnlyError, UnknownMonitorError, UnknownProcessError } from './core/errors.js';
+import { systemClock, type Clock } from './core/ports.js';
+import type {
+  AnalysisResult,
+  CoverageGap,
+  LogEntry,
+  LogQuery,
+  MetricSample,
+  NewEntry,
+  PatternSummary,
+  ProcessEvent,
+  ProcessInfo,
+  QueryResult,
+  ReportRecord,
+} from './core/types.js';
+import { BoundedList } from './engine/bounded-list.js';
+import { CheckpointStore } from './engine/checkpoint-store.js';
+import { EventHub } from './engine/event-hub.js';
+import { Watch } from './engine/watch.js';
+import { Capture } from './pm2/capture.js';
+import { renderReport } from './report/render-report.js';
+import { ReportHistory } from './report/report-history.js';
+import { resolveReportPath, writeFileAtomic } from './report/safe-write.js';
+
+export type LogFn = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void;
+
+export interface MonitorOptions {
+  clock?: Clock;
+  /** Diagnostics; never stdout. */
+  log?: LogFn;
+  /** Attach read-only even when nobody else holds the data directory. */
+  readOnly?: boolean;
+}
+
+/** What the writer saves beside the buffer so that a restart (or a read-only reader) keeps context. */
+interface Telemetry {
+  lastAlive: number;
+  events: ProcessEvent[];
+  samples: MetricSample[];
+  gaps: CoverageGap[];
+}
+
+const TELEMETRY_EVERY_MS = 5_000;
+const TRIGGER_POLL_MS = 500;
+const READ_ONLY_RELOAD_MS = 1_000;
+/** Downtime shorter than this is a normal restart, not a gap worth reporting. */
+const DOWNTIME_GAP_MS = 30_000;
+
+export class Monitor implements MonitorEngine {
+  private readonly hub = new EventHub();
+  private readonly watches = new Map<string, Watch>();
+  private readonly events = new BoundedList<ProcessEvent>(5_000);
+  private readonly samples = new BoundedList<MetricSample>(50_000);
+  private readonly gaps = new BoundedList<CoverageGap>(1_000);
+  private readonly checkpoints: CheckpointStore;
+  private readonly history: ReportHistory;
+  private capture?: Capture;
+  private daemonState: DaemonState;
+  private timers: NodeJS.Timeout[] = [];
+  /** Analyses run one at a time, off the capture path. */
+  private analysisQueue: Promise<unknown> = Promise.resolve();
+  private lastReloadedSeq = 0;
+  private closed = false;
+
+  private constructor(
+    readonly config: Config,
+    private readonly buffer: LogBuffer,
+    private readonly miner: TemplateMiner,
+    readonly readOnly: boolean,
+    private readonly holderPid: number | undefined,
+    private readonly clock: Clock,
+    private readonly log: LogFn,
+  ) {
+    const dataDir = config.dataDir!;
+    this.checkpoints = new CheckpointStore(join(dataDir, 'checkpoints.json'), (e) => log('error', `saving checkpoints failed: ${e.message}`));
+    this.history = new ReportHistory(join(dataDir, 'reports'), config.report.historyMax);
+    this.daemonState = { pm2Home: config.pm2Home, alive: false };
+    this.lastReloadedSeq = buffer.stats().lastSeq ?? 0;
+  }
+
+  static async open(config: Config, options: MonitorOptions = {}): Promise<Monitor> {
+    const clock = options.clock ?? systemClock;
+    const log = options.log ?? (() => {});
+    const dataDir = config.dataDir!;
+    const bufferOptions = {
+      dir: join(dataDir, 'buffer'),
+      maxEntries: config.buffer.maxEntries,
+      maxBytes: config.buffer.maxBytes,
+      fsyncIntervalMs: config.buffer.fsyncIntervalMs,
+      onDiskFull: config.buffer.onDiskFull,
+      clock,
+    };
+    let buffer: LogBuffer;
+    let holderPid: number | undefined;
+    let readOnly = options.readOnly ?? false;
+    try {
+      buffer = await LogBuffer.open({ ...bufferOptions, readOnly });
+    } catch (error) {
+      if (!(error instanceof BufferLockedError)) throw error;
+      holderPid = error.pid;
+      readOnly = true;
+      log('warn', `data directory ${dataDir} is held by pid ${error.pid}: attaching read-only`);
+      buffer = await LogBuffer.open({ ...bufferOptions, readOnly: true });
+    }
+    const minerState = await readStateFile<unknown>(join(dataDir, 'miner.json'));
+    let miner = new TemplateMiner();
+    if (minerState !== undefined) {
+      try {
+        miner = TemplateMiner.fromJSON(minerState);
+      } catch (error) {
+        log('warn', `pattern state unreadable, starting afresh: ${(error as Error).message}`);
+      }
+    }
+    const monitor = new Monitor(config, buffer, miner, readOnly, holderPid, clock, log);
+    await monitor.loadTelemetry();
+    return monitor;
+  }
+
+  // ---- monitors -------------------------------------------------------------------------------
+
+  async startMonitor(spec: MonitorSpec): Promise<MonitorView> {
+    this.assertOpen();
+    if (spec.processes?.length) await this.assertKnownProcesses(spec.processes);
+    for (const pattern of spec.patterns ?? []) {
+      try {
+        new RegExp(pattern);
+      } catch (error) {
+        throw new EngineError(`pattern ${JSON.stringify(pattern)} is not a valid regular expression`, (error as Error).message);
+      }
+    }
+    const id = `mon-${randomUUID().slice(0, 8)}`;
+    const triggers = new TriggerEngine(
+      {
+        ...this.config.triggers,
+        flushIntervalMs: spec.flushIntervalMs ?? this.config.triggers.flushIntervalMs,
+        sizeThreshold: spec.bufferSize ?? this.config.triggers.sizeThreshold,
+        patterns: [...this.config.triggers.patterns, ...(spec.patterns ?? [])],
+      },
+      this.clock,
+    );
+    const watch = new Watch(id, spec, this.clock.now(), triggers);
+    this.watches.set(id, watch);
+    await this.ensureRunning();
+    this.log('info', `monitor ${id} started (${spec.processes?.join(', ') || 'all processes'})`);
+    return watch.view();
+  }
+
+  async stopMonitor(id: string | 'all'): Promise<string[]> {
+    const ids = id === 'all' ? [...this.watches.keys()] : [this.watchOf(id).id];
+    for (const key of ids) this.watches.delete(key);
+    if (this.watches.size === 0) await this.stopRunning();
+    return ids;
+  }
+
+  private watchOf(id: string): Watch {
+    const watch = this.watches.get(id);
+    if (!watch) throw new UnknownMonitorError(id, [...this.watches.keys()]);
+    return watch;
+  }
+
+  // ---- capture lifecycle ------------------------------------------------------------------------
+
+  /** Starts capture (or, read-only, following the writer's buffer) and the trigger loop. */
+  private async ensureRunning(): Promise<void> {
+    if (this.timers.length > 0) return;
+    this.timers.push(setInterval(() => this.pollTriggers(), TRIGGER_POLL_MS));
+    if (this.readOnly) {
+      this.timers.push(setInterval(() => void this.followWriter(), READ_ONLY_RELOAD_MS));
+      return;
+    }
+    this.timers.push(setInterval(() => void this.saveTelemetry(), TELEMETRY_EVERY_MS));
+    this.buffer.onDurable((seq) => void this.checkpoints.commit(seq));
+    const capture = new Capture({
+      pm2Home: this.config.pm2Home,
+      checkpoints: await this.checkpoints.load(),
+      filter: { names: this.config.capture.processes, namespaces: this.config.capture.namespaces },
+      sampleIntervalMs: this.config.capture.sampleIntervalMs,
+      onEntries: (entries, checkpoints) => this.ingest(entries, checkpoints),
+      onEvent: (event) => this.onProcessEvent(event),
+      onSamples: (samples) => this.samples.push(...samples),
+      onGap: (gap) => this.gaps.push(gap),
+      onDaemon: (state) => this.onDaemon(state),
+    });
+    this.capture = capture;
+    await capture.start();
+  }
+
+  private async stopRunning(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    const capture = this.capture;
+    this.capture = undefined;
+    await capture?.stop();
+    if (!this.readOnly) {
+      await this.checkpoints.commit(await this.buffer.flush());
+      await this.saveState();
+    }
+  }
+
+  /** The capture hot path: name patterns, store, feed triggers. Keep it cheap. */
+  private ingest(entries: NewEntry[], checkpoints: Record<string, import('./pm2/log-tailer.js').FileCheckpoint>): void {
+    const newPatterns: LogEntry[] = [];
+    for (const entry of entries) {
+      const match = this.miner.add(entry.message, { timestamp: entry.timestamp, process: entry.process, level: entry.level });
+      entry.patternId = match.id;
+      if (match.isNew && (entry.level === 'error' || entry.level === 'warn')) newPatterns.push(entry as LogEntry);
+    }
+    const stored = this.buffer.append(entries);
+    const lastSeq = stored.length ? stored[stored.length - 1].seq : (this.buffer.stats().lastSeq ?? 0);
+    this.checkpoints.stage(lastSeq, checkpoints);
+    this.observe(stored, []);
+    this.announce(stored, newPatterns);
+  }
+
+  private observe(entries: readonly LogEntry[], events: readonly ProcessEvent[]): void {
+    for (const watch of this.watches.values()) watch.observe(entries, events);
+  }
+
+  private announce(stored: readonly LogEntry[], newPatterns: readonly LogEntry[]): void {
+    if (this.hub.size === 0) return;
+    for (const entry of stored) {
+      if (entry.level !== 'error') continue;
+      this.hub.emit({ kind: 'error', at: entry.timestamp, process: entry.process, seq: entry.seq, patternId: entry.patternId, summary: firstLine(entry.message) });
+    }
+    for (const entry of newPatterns) {
+      this.hub.emit({ kind: 'new_pattern', at: entry.timestamp, process: entry.process, seq: entry.seq, patternId: entry.patternId, summary: `new ${entry.level} pattern: ${firstLine(entry.message)}` });
+    }
+  }
+
+  private onProcessEvent(event: ProcessEvent): void {
+    this.events.push(event);
+    this.observe([], [event]);
+    const crash = event.kind === 'exit' && !event.manually && event.exitCode !== 0;
+    if (event.kind === 'exception' || crash) {
+      this.hub.emit({ kind: 'crash', at: event.at, process: event.process, summary: event.kind === 'exception' ? `${event.process}: uncaught ${event.errorName ?? 'error'}: ${event.message ?? ''}` : `${event.process} exited with code ${event.exitCode ?? '?'}${event.signal ? ` (${event.signal})` : ''}` });
+    } else if (event.kind === 'restart' || (event.kind === 'online' && !event.manually)) {
+      this.hub.emit({ kind: 'restart', at: event.at, process: event.process, summary: `${event.process} ${event.kind}` });
+    }
+  }
+
+  private onDaemon(state: DaemonState): void {
+    const was = this.daemonState;
+    this.daemonState = state;
+    if (was.alive && !state.alive) this.log('warn', `PM2 daemon at ${state.pm2Home} went away${state.error ? `: ${state.error}` : ''}`);
+    if (!was.alive && state.alive) this.log('info', `PM2 daemon at ${state.pm2Home} is up`);
+  }
+
+  /** Read-only: pick up what the writing process stored since the last look. */
+  private async followWriter(): Promise<void> {
+    try {
+      await this.buffer.reload();
+      await this.loadTelemetry();
+      const fresh = this.buffer.range(this.lastReloadedSeq + 1);
+      if (fresh.length) {
+        this.lastReloadedSeq = fresh[fresh.length - 1].seq;
+        this.observe(fresh, []);
+        this.announce(fresh, []);
+      }
+    } catch (error) {
+      this.log('warn', `reading the writer's buffer failed: ${(error as Error).message}`);
+    }
+  }
+
+  private pollTriggers(): void {
+    for (const watch of this.watches.values()) {
+      const firing = watch.triggers.poll();
+      if (!firing) continue;
+      watch.lastFiring = firing;
+      this.log('info', `monitor ${watch.id}: ${firing.cause} trigger (${firing.detail})`);
+      const run = async () => {
+        if (!this.watches.has(watch.id)) return;
+        const window = { monitorId: watch.id, fromSeq: firing.fromSeq, toSeq: firing.toSeq };
+        if (this.config.triggers.report && !this.readOnly) await this.writeReport(window);
+        else await this.analyze(window);
+        watch.triggers.markAnalyzed(firing.toSeq);
+      };
+      this.enqueue(run).catch((error: Error) => this.log('error', `triggered analysis failed: ${error.message}`));
+    }
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.analysisQueue.then(work, work);
+    this.analysisQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  // ---- queries ------------------------------------------------------------------------------------
+
+  async status(monitorId?: string): Promise<EngineStatus> {
+    const monitors = monitorId ? [this.watchOf(monitorId).view()] : [...this.watches.values()].map((w) => w.view());
+    const processes = await this.listProcesses().catch(() => []);
+    return {
+      daemon: this.capture ? this.capture.daemon() : await this.probeDaemon(),
+      dataDir: this.config.dataDir!,
+      readOnly: this.readOnly,
+      processes,
+      buffer: this.buffer.stats(),
+      monitors,
+      gaps: this.gaps.toArray().slice(-50),
+      llm: { mode: this.config.llm.mode, available: [], callsThisHour: 0 },
+    };
+  }
+
+  async listProcesses(): Promise<ProcessInfo[]> {
+    if (this.capture) return this.capture.processes();
+    return (await this.oneShotProcesses()) ?? [];
+  }
+
+  queryLogs(query: LogQuery): QueryResult {
+    return this.buffer.query(query);
+  }
+
+  listPatterns(options: { limit?: number; processes?: string[]; since?: number } = {}): { patterns: PatternSummary[]; total: number } {
+    return { patterns: this.miner.summaries(options), total: this.miner.size };
+  }
+
+  // ---- analysis and reports ---------------------------------------------------------------------------
+
+  analyze(options: AnalyzeOptions & { fromSeq?: number; toSeq?: number } = {}): Promise<AnalysisResult> {
+    return this.enqueue(() => this.runAnalysis(options));
+  }
+
+  private async runAnalysis(options: AnalyzeOptions & { fromSeq?: number; toSeq?: number }): Promise<AnalysisResult> {
+    const watch = options.monitorId ? this.watchOf(options.monitorId) : undefined;
+    const processes = options.processes?.length ? options.processes : watch?.spec.processes;
+    options.onProgress?.(0, 3, 'collecting entries');
+    const { entries } = this.buffer.query({
+      processes,
+      since: options.since,
+      until: options.until,
+      fromSeq: options.fromSeq,
+      toSeq: options.toSeq === undefined ? undefined : options.toSeq + 1,
+      limit: this.config.buffer.maxEntries,
+      order: 'asc',
+    });
+    const window = watch ? entries.filter((e) => watch.matches(e)) : entries;
+    const inScope = (p: string) => !processes?.length || processes.includes(p);
+    options.onProgress?.(1, 3, `analysing ${window.length} entries`);
+    const result = analyzeWindow({
+      entries: window,
+      samples: this.samples.toArray().filter((s) => inScope(s.process)),
+      events: this.events.toArray().filter((e) => inScope(e.process)),
+      processes: (await this.listProcesses().catch(() => [])).filter((p) => inScope(p.name)),
+      gaps: this.gaps.toArray(),
+      previous: watch?.previousPatterns,
+      now: this.clock.now(),
+    });
+    options.onProgress?.(3, 3, `${result.findings.length} findings`);
+    if (watch) {
+      watch.previousPatterns = { patternCounts: Object.fromEntries(result.patterns.map((p) => [p.id, p.count])), at: result.generatedAt };
+      watch.lastAnalysis = {
+        at: result.generatedAt,
+        findings: result.findings.length,
+        critical: result.findings.filter((f) => f.severity === 'critical').length,
+        window: result.window,
+      };
+    }
+    return result;
+  }
+
+  async writeReport(options: WriteReportOptions & { fromSeq?: number; toSeq?: number } = {}): Promise<ReportRecord> {
+    const watch = options.monitorId ? this.watchOf(options.monitorId) : undefined;
+    const requested = options.output ?? watch?.spec.reportPath ?? this.config.report.output;
+    const roots = options.roots?.length ? options.roots : [this.config.report.root!];
+    // Resolve the path first: a bad path fails fast, before any analysis work.
+    const path = await resolveReportPath(roots, requested);
+    const templatePath = options.template ?? this.config.report.template;
+    const template = templatePath ? await readTemplate(await resolveTemplatePath(roots, templatePath)) : undefined;
+    const result = await this.analyze(options);
+    const markdown = renderReport(result, {
+      template,
+      includeMetrics: this.config.report.includeMetrics,
+      includeRecommendations: this.config.report.includeRecommendations,
+      timeZone: this.config.report.timeZone,
+    });
+    await writeFileAtomic(path, markdown);
+    const critical = result.findings.filter((f) => f.severity === 'critical').length;
+    const record = await this.history.add(markdown, {
+      path,
+      generatedAt: result.generatedAt,
+      summary: {
+        entries: result.totals.entries,
+        errorRate: result.totals.errorRate,
+        critical,
+        warnings: result.findings.filter((f) => f.severity === 'warning').length,
+        mode: result.mode,
+      },
+    });
+    if (watch) watch.lastReport = record;
+    this.hub.emit({ kind: 'report', at: record.generatedAt, reportPath: path, summary: `report written to ${path}: ${critical} critical, ${record.summary.warnings} warnings` });
+    return record;
+  }
+
+  latestReport(): Promise<{ record: ReportRecord; markdown: string } | undefined> {
+    return this.history.latest();
+  }
+
+  reportHistory(limit?: number): Promise<ReportRecord[]> {
+    return this.history.list(limit);
+  }
+
+  // ---- events -----------------------------------------------------------------------------------------
+
+  waitForEvent(kinds: EngineEventKind[], timeoutMs: number, signal?: AbortSignal): Promise<EngineEvent | undefined> {
+    return this.hub.waitFor(kinds, timeoutMs, signal);
+  }
+
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    return this.hub.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.watches.clear();
+    await this.stopRunning();
+    await this.analysisQueue;
+    await this.buffer.close();
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closed) throw new EngineError('the monitor is closed');
+  }
+
+  private async assertKnownProcesses(names: string[]): Promise<void> {
+    const known = await this.listProcesses().catch(() => undefined);
+    if (!known) return;
+    const knownNames = [...new Set(known.map((p) => p.name))];
+    const unknown = names.filter((n) => !knownNames.includes(n));
+    if (unknown.length) throw new UnknownProcessError(unknown, knownNames);
+  }
+
+  private async probeDaemon(): Promise<DaemonState> {
+    return (await this.oneShotProcesses()) ? { ...this.daemonState, alive: true, lastSeen: this.clock.now() } : { ...this.daemonState, alive: false };
+  }
+
+  /** Without a running capture: ask the daemon once, never spawning it. */
+  private async oneShotProcesses(): Promise<ProcessInfo[] | undefined> {
+    const { listProcessesOnce } = await import('./pm2/capture.js');
+    return listProcessesOnce(this.config.pm2Home);
+  }
+
+  private async loadTelemetry(): Promise<void> {
+    const saved = await readStateFile<Telemetry>(join(this.config.dataDir!, 'telemetry.json'));
+    if (!saved) return;
+    this.events.replace(saved.events ?? []);
+    this.samples.replace(saved.samples ?? []);
+    const gaps = [...(saved.gaps ?? [])];
+    if (!this.readOnly && this.timers.length === 0) {
+      const down = this.clock.now() - saved.lastAlive;
+      if (down > DOWNTIME_GAP_MS) {
+        gaps.push({ kind: 'monitor-down', at: saved.lastAlive, durationMs: down, detail: `the monitor was not running for ${Math.round(down / 1000)} s; file logs were caught up, lines of processes without a log file were not` });
+      }
+    }
+    this.gaps.replace(gaps);
+  }
+
+  private async saveTelemetry(): Promise<void> {
+    const telemetry: Telemetry = { lastAlive: this.clock.now(), events: this.events.toArray(), samples: this.samples.toArray().slice(-10_000), gaps: this.gaps.toArray() };
+    await writeStateFile(join(this.config.dataDir!, 'telemetry.json'), telemetry).catch((e: Error) => this.log('error', `saving telemetry failed: ${e.message}`));
+  }
+
+  private async saveState(): Promise<void> {
+    await this.saveTelemetry();
+    await writeStateFile(join(this.config.dataDir!, 'miner.json'), this.miner.toJSON()).catch((e: Error) => this.log('error', `saving patterns failed: ${e.message}`));
+  }
+}
+
+function firstLine(text: string): string {
+  const end = text.indexOf('\n');
+  const line = end === -1 ? text : text.slice(0, end);
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+async function resolveTemplatePath(roots: string[], path: string): Promise<string> {
+  return path.startsWith('/') ? path : join(roots[0], path);
+}
+
+async function readTemplate(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new EngineError(`cannot read report template ${path}`, (error as Error).message);
+  }
+}
+
+export function createMonitor(config: Config, options?: MonitorOptions): Promise<Monitor> {
+  return Monitor.open(config, options);
+}
