@@ -1,0 +1,203 @@
+// Turns one log message into the token sequence the miner clusters on. Variables are masked here, before
+// any clustering, with one fixed set of rules meant for any application's logs: numbers, hex, UUIDs,
+// IPs, host:port, URLs, paths, durations and sizes, dates and times, emails and quoted strings become
+// `<*>`. Whatever is left of a token that still holds digits (`blk_-1608`, `J18-U11`, `uid=0`) keeps
+// its letters and loses its digit runs, so that the word around a number still tells events apart.
+// The hot path is a plain character scan; regular expressions only run on tokens that hold a digit,
+// a slash or an at sign.
+
+export const WILDCARD = '<*>';
+
+/** Output of {@link tokenize}: parallel arrays, reused between calls to spare the garbage collector. */
+export interface Tokens {
+  /** Tokens with variables masked: what the miner clusters on. */
+  masked: string[];
+  /** The same tokens as they appear in the message: where wildcard values come from. */
+  raw: string[];
+  /** True when the message had more tokens than the limit: the last token stands for the rest. */
+  cut: boolean;
+}
+
+export function newTokens(): Tokens {
+  return { masked: [], raw: [], cut: false };
+}
+
+const URL_RE = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
+const EMAIL_RE = /^[^@\s]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i;
+const PATH_RE = /^(~?\/|\.{1,2}\/|[a-z]:\\)\S+$/i;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX_RE = /^(0x[0-9a-f]+|[0-9a-f]*[0-9][0-9a-f]*[a-f][0-9a-f]*|[0-9a-f]*[a-f][0-9a-f]*[0-9][0-9a-f]*)$/i;
+const HOST_PORT_RE = /^[a-z0-9][a-z0-9.-]*:\d{1,5}$/i;
+// Digits with separators: integers, decimals, signed numbers, IPv4 (with port), versions, dates,
+// times, timestamps with a zone; an optional unit makes durations and sizes.
+const NUMERIC_RE = /^[-+]?\d[\d.,:/_+-]*(t[\d:.]+(z|[+-][\d:]+)?)?(ns|us|µs|ms|s|sec|secs|m|min|mins|h|hr|d|b|kb|mb|gb|tb|kib|mib|gib|k|g|%|x|px)?$/i;
+const IPV6_RE = /^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(%\w+)?$/i;
+
+const HEX_MIN_LENGTH = 8;
+
+function isVariable(core: string): boolean {
+  if (core.length === 0) return false;
+  if (NUMERIC_RE.test(core)) return true;
+  if (core.length >= HEX_MIN_LENGTH && HEX_RE.test(core)) return true;
+  if (core.charCodeAt(0) === 48 /* 0 */ && (core.charCodeAt(1) | 32) === 120 /* x */ && HEX_RE.test(core)) return true;
+  return (
+    UUID_RE.test(core) ||
+    HOST_PORT_RE.test(core) ||
+    URL_RE.test(core) ||
+    PATH_RE.test(core) ||
+    EMAIL_RE.test(core) ||
+    (core.indexOf(':') !== core.lastIndexOf(':') && IPV6_RE.test(core))
+  );
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+// Brackets and sentence punctuation around a value are part of the template, not of the value.
+function isLeadWrap(c: number): boolean {
+  return c === 40 || c === 91 || c === 123 || c === 60 || c === 34 || c === 39; // ( [ { < " '
+}
+
+function isTrailWrap(c: number): boolean {
+  // ) ] } > " ' , ; . :
+  return c === 41 || c === 93 || c === 125 || c === 62 || c === 34 || c === 39 || c === 44 || c === 59 || c === 46 || c === 58;
+}
+
+/** Replaces each run of letters and digits that holds a digit (with a sign that stands alone) by `<*>`. */
+function maskDigitRuns(token: string): string {
+  let out = '';
+  let last = 0;
+  const n = token.length;
+  let i = 0;
+  while (i < n) {
+    if (!isAlnum(token.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let start = i;
+    let digit = false;
+    while (i < n && isAlnum(token.charCodeAt(i))) {
+      if (isDigit(token.charCodeAt(i))) digit = true;
+      i++;
+    }
+    if (!digit) continue;
+    // `blk_-1608` and `blk_1608` are the same event: a minus glued to a number after punctuation is its sign.
+    if (start > 0 && token.charCodeAt(start - 1) === 45 && (start === 1 || !isAlnum(token.charCodeAt(start - 2)))) start--;
+    out += token.slice(last, start) + WILDCARD;
+    last = i;
+  }
+  return last === 0 ? token : out + token.slice(last);
+}
+
+function maskToken(token: string): string {
+  let a = 0;
+  let b = token.length;
+  while (a < b && isLeadWrap(token.charCodeAt(a))) a++;
+  while (b > a && isTrailWrap(token.charCodeAt(b - 1))) b--;
+  const core = a === 0 && b === token.length ? token : token.slice(a, b);
+  if (isVariable(core)) return token.slice(0, a) + WILDCARD + token.slice(b);
+  // key=value and key:value: judge the value on its own, so that `rhost=10.0.0.1` keeps its key.
+  let sep = core.indexOf('=');
+  if (sep < 0) {
+    const colon = core.indexOf(':');
+    if (colon > 0 && colon < core.length - 1 && !isDigit(core.charCodeAt(colon - 1))) sep = colon;
+  }
+  if (sep > 0 && sep < core.length - 1) {
+    let v = sep + 1;
+    while (v < core.length && isLeadWrap(core.charCodeAt(v))) v++;
+    if (isVariable(core.slice(v))) return token.slice(0, a + v) + WILDCARD + token.slice(b);
+  }
+  return maskDigitRuns(token);
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+}
+
+// A quote opens a quoted string at the start of a token or right after `=`, `:` or `(`; it closes at
+// the same quote followed by a space, punctuation or the end. Apostrophes inside words never qualify.
+function quoteEnd(text: string, open: number, end: number): number {
+  const q = text.charCodeAt(open);
+  const limit = Math.min(end, open + 512);
+  for (let k = open + 1; k < limit; k++) {
+    if (text.charCodeAt(k) !== q) continue;
+    const next = k + 1 < end ? text.charCodeAt(k + 1) : 32;
+    if (isSpace(next) || isTrailWrap(next)) return k;
+  }
+  return -1;
+}
+
+function quoteStart(text: string, start: number, end: number): number {
+  for (let k = start; k < end && k < start + 64; k++) {
+    const c = text.charCodeAt(k);
+    if (isSpace(c)) return -1;
+    if (c === 34 || c === 39) {
+      if (k === start) return k;
+      const p = text.charCodeAt(k - 1);
+      return p === 61 || p === 58 || p === 40 ? k : -1; // = : (
+    }
+  }
+  return -1;
+}
+
+/**
+ * Tokenizes the first line of `message` into `out`, masking variables. At most `maxTokens` tokens are
+ * kept; when the message is longer the last kept token is `<*>` and stands for the rest.
+ */
+export function tokenize(message: string, maxTokens: number, out: Tokens): Tokens {
+  const masked = out.masked;
+  const raw = out.raw;
+  masked.length = 0;
+  raw.length = 0;
+  out.cut = false;
+  let end = message.indexOf('\n');
+  if (end < 0) end = message.length;
+  let i = 0;
+  while (i < end) {
+    while (i < end && isSpace(message.charCodeAt(i))) i++;
+    if (i >= end) break;
+    if (masked.length === maxTokens - 1) {
+      let tail = end;
+      while (tail > i && isSpace(message.charCodeAt(tail - 1))) tail--;
+      let next = i;
+      while (next < tail && !isSpace(message.charCodeAt(next))) next++;
+      if (next < tail) {
+        masked.push(WILDCARD);
+        raw.push(message.slice(i, tail));
+        out.cut = true;
+        return out;
+      }
+    }
+    const start = i;
+    let special = false;
+    let quoted = false;
+    while (i < end) {
+      const c = message.charCodeAt(i);
+      if (isSpace(c)) break;
+      if (isDigit(c) || c === 47 || c === 64 || c === 92) special = true; // digit / @ \
+      else if (c === 34 || c === 39) quoted = true;
+      i++;
+    }
+    if (quoted) {
+      const open = quoteStart(message, start, i);
+      const close = open < 0 ? -1 : quoteEnd(message, open, end);
+      if (close > open + 1) {
+        let j = close + 1;
+        while (j < end && !isSpace(message.charCodeAt(j))) j++;
+        raw.push(message.slice(start, j));
+        masked.push(message.slice(start, open + 1) + WILDCARD + message.slice(close, j));
+        i = j;
+        continue;
+      }
+    }
+    const token = message.slice(start, i);
+    raw.push(token);
+    masked.push(special ? maskToken(token) : token);
+  }
+  return out;
+}
