@@ -1,0 +1,62 @@
+// The only door from the buffer to the disk. Injectable so that tests can make the disk full or
+// failing at an exact byte without root rights or a tiny filesystem.
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+
+export interface WritableFile {
+  /** Appends every byte of `data`, or throws (possibly after writing a prefix). */
+  append(data: Uint8Array): Promise<void>;
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface FileLayer {
+  mkdir(dir: string): Promise<void>;
+  readdir(dir: string): Promise<string[]>;
+  readFile(path: string): Promise<Buffer>;
+  /** `create`: the file must not exist yet (O_EXCL); `append`: it must exist. Writes always append. */
+  open(path: string, mode: 'create' | 'append'): Promise<WritableFile>;
+  unlink(path: string): Promise<void>;
+  /** Makes created and removed names durable. */
+  syncDir(dir: string): Promise<void>;
+}
+
+export const nodeFileLayer: FileLayer = {
+  async mkdir(dir) {
+    await mkdir(dir, { recursive: true });
+  },
+  readdir: (dir) => readdir(dir),
+  readFile: (path) => readFile(path),
+  async open(path, mode) {
+    const flags =
+      mode === 'create'
+        ? constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL
+        : constants.O_WRONLY | constants.O_APPEND;
+    const handle = await open(path, flags, 0o644);
+    return {
+      async append(data) {
+        let done = 0;
+        while (done < data.length) {
+          const { bytesWritten } = await handle.write(data, done, data.length - done);
+          done += bytesWritten;
+        }
+      },
+      sync: () => handle.sync(),
+      truncate: (length) => handle.truncate(length),
+      close: () => handle.close(),
+    };
+  },
+  unlink: (path) => unlink(path),
+  async syncDir(dir) {
+    const handle = await open(dir, constants.O_RDONLY);
+    try {
+      await handle.sync();
+    } catch (error) {
+      // Some filesystems refuse fsync on a directory; the rename/unlink is still done.
+      if ((error as NodeJS.ErrnoException).code !== 'EINVAL' && (error as NodeJS.ErrnoException).code !== 'EISDIR') throw error;
+    } finally {
+      await handle.close();
+    }
+  },
+};

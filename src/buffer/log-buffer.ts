@@ -1,0 +1,329 @@
+// The log buffer: a bounded ring of entries kept in memory for fast queries, persisted as
+// append-only segments with group commit. Appends are synchronous and cheap; a timer (and close)
+// makes them durable, and listeners learn the durable seq so checkpoints never run ahead of the disk.
+import { performance } from 'node:perf_hooks';
+import { systemClock, type Clock } from '../core/ports.js';
+import type { BufferStats, Level, LogEntry, LogQuery, NewEntry, QueryResult } from '../core/types.js';
+import { BufferWriteError, errorCode } from './errors.js';
+import { nodeFileLayer, type FileLayer } from './file-layer.js';
+import { acquireLock, type DirLock } from './lock.js';
+import { runHistogram, runQuery, type Histogram } from './query.js';
+import { deserializeEntry, FRAME_OVERHEAD, numberEntry, serializeEntry } from './record-codec.js';
+import { Ring } from './ring.js';
+import { SegmentStore, type PendingRecord, type StoredFrame } from './segment-store.js';
+
+export { BufferFormatError, BufferLockedError, BufferWriteError, InvalidQueryError } from './errors.js';
+export type { FileLayer, WritableFile } from './file-layer.js';
+
+export interface LogBufferOptions {
+  dir: string;
+  /** Entries kept (memory and disk); the oldest go first. Default 100,000. */
+  maxEntries?: number;
+  /** Bytes on disk (and of records in memory). Default 64 MiB. */
+  maxBytes?: number;
+  /** Size at which a new segment starts; whole segments are dropped. Default min(4 MiB, maxBytes / 8). */
+  segmentBytes?: number;
+  /** Group commit interval. Default 1,000 ms. */
+  fsyncIntervalMs?: number;
+  /**
+   * When the disk refuses writes: 'drop-newest' rejects new entries (counted as drops.rejected) until
+   * a retry succeeds; 'block' keeps accepting them in memory while durableSeq stops advancing, so
+   * checkpoints hold and a restart re-reads them. Default 'block'.
+   */
+  onDiskFull?: 'drop-newest' | 'block';
+  /** Load the segments without the lock and never write; `reload()` picks up the writer's appends. */
+  readOnly?: boolean;
+  clock?: Clock;
+  fileLayer?: FileLayer;
+  /** Background flush failures (the timer has no caller to throw to). Default: one line on stderr per new failure. */
+  onError?: (error: Error) => void;
+}
+
+export interface RecoveryReport {
+  segments: number;
+  records: number;
+  corrupt: number;
+  tornBytes: number;
+  ms: number;
+}
+
+const MiB = 1024 * 1024;
+
+function positiveInt(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+export class LogBuffer {
+  readonly recovery: RecoveryReport;
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+  private readonly ring: Ring;
+  private readonly maxPayload: number;
+  private readonly policy: 'drop-newest' | 'block';
+  private readonly listeners = new Set<(durableSeq: number) => void>();
+  private readonly drops = { evicted: 0, rejected: 0, corrupt: 0 };
+  private pending: PendingRecord[] = [];
+  private pendingHead = 0;
+  private nextSeq: number;
+  private durableSeq: number;
+  private lastError: BufferWriteError | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly options: LogBufferOptions & { segmentBytes: number },
+    private readonly store: SegmentStore,
+    private readonly lock: DirLock | undefined,
+  ) {
+    this.maxEntries = options.maxEntries as number;
+    this.maxBytes = options.maxBytes as number;
+    this.ring = new Ring(this.maxEntries);
+    this.maxPayload = Math.min(MiB, Math.floor(options.segmentBytes / 4));
+    this.policy = options.onDiskFull ?? 'block';
+    this.nextSeq = 1;
+    this.durableSeq = 0;
+    this.recovery = { segments: 0, records: 0, corrupt: 0, tornBytes: 0, ms: 0 };
+  }
+
+  static async open(options: LogBufferOptions): Promise<LogBuffer> {
+    const started = performance.now();
+    const maxEntries = positiveInt('maxEntries', options.maxEntries, 100_000, 1, 10_000_000);
+    const maxBytes = positiveInt('maxBytes', options.maxBytes, 64 * MiB, 64 * 1024, 2 ** 40);
+    const segmentBytes = positiveInt('segmentBytes', options.segmentBytes, Math.min(4 * MiB, Math.floor(maxBytes / 8)), 4096, Math.floor(maxBytes / 2));
+    positiveInt('fsyncIntervalMs', options.fsyncIntervalMs, 1000, 1, 3_600_000);
+    const files = options.fileLayer ?? nodeFileLayer;
+    const readOnly = options.readOnly ?? false;
+    if (!readOnly) await files.mkdir(options.dir);
+    const lock = readOnly ? undefined : await acquireLock(files, options.dir);
+    const store = new SegmentStore({ dir: options.dir, files, maxBytes, segmentBytes, maxPayload: Math.min(MiB, Math.floor(segmentBytes / 4)), readOnly });
+    const buffer = new LogBuffer({ ...options, maxEntries, maxBytes, segmentBytes }, store, lock);
+    try {
+      const report = await store.recover();
+      buffer.load(report.frames);
+      buffer.drops.corrupt += report.corrupt;
+      Object.assign(buffer.recovery, { segments: report.segments, records: report.frames.length, corrupt: buffer.drops.corrupt, tornBytes: report.tornBytes });
+      buffer.nextSeq = Math.max(store.nextSeq, (buffer.ring.last()?.seq ?? 0) + 1);
+      buffer.durableSeq = buffer.nextSeq - 1;
+      if (!readOnly) {
+        await store.dropBelow(buffer.ring.first()?.seq ?? buffer.nextSeq);
+        buffer.startTimer(options.fsyncIntervalMs ?? 1000);
+      }
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      await lock?.release();
+      throw error;
+    }
+    buffer.recovery.ms = performance.now() - started;
+    return buffer;
+  }
+
+  /** Decodes the newest stored frames that fit both bounds; older ones stay on disk until dropped. */
+  private load(frames: readonly StoredFrame[]): void {
+    let first = frames.length;
+    let bytes = this.ring.bytes;
+    let count = this.ring.length;
+    while (first > 0 && count < this.maxEntries) {
+      const size = frames[first - 1].end - frames[first - 1].start + FRAME_OVERHEAD;
+      if (bytes + size > this.maxBytes) break;
+      bytes += size;
+      count++;
+      first--;
+    }
+    for (let i = first; i < frames.length; i++) {
+      const { buf, start, end, seq } = frames[i];
+      const entry = deserializeEntry(buf.toString('utf8', start, end));
+      if (!entry || entry.seq !== seq) this.drops.corrupt++;
+      else this.keep(entry, end - start + FRAME_OVERHEAD);
+    }
+  }
+
+  private keep(entry: LogEntry, bytes: number): void {
+    if (this.ring.push(entry, bytes)) this.drops.evicted++;
+    while (this.ring.bytes > this.maxBytes && this.ring.length > 1) {
+      this.ring.shift();
+      this.drops.evicted++;
+    }
+  }
+
+  private startTimer(intervalMs: number): void {
+    this.timer = setInterval(() => {
+      if (this.pending.length > this.pendingHead || this.lastError) this.flush().catch(() => undefined);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  /** The disk error that is holding entries back, until a write succeeds again. */
+  get diskError(): BufferWriteError | undefined {
+    return this.lastError;
+  }
+
+  append(entries: readonly NewEntry[]): LogEntry[] {
+    if (this.options.readOnly) throw new Error(`log buffer at ${this.options.dir} is open read-only: append is not allowed`);
+    if (this.closed) throw new Error(`log buffer at ${this.options.dir} is closed`);
+    if (this.lastError && this.policy === 'drop-newest') {
+      this.drops.rejected += entries.length;
+      return [];
+    }
+    const stored: LogEntry[] = new Array<LogEntry>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      let entry = numberEntry(this.nextSeq++, entries[i]);
+      let json = serializeEntry(entry);
+      let bytes = Buffer.byteLength(json);
+      if (bytes > this.maxPayload) [entry, json, bytes] = this.shrink(entry);
+      this.keep(entry, bytes + FRAME_OVERHEAD);
+      this.pending.push({ seq: entry.seq, json, bytes: bytes + FRAME_OVERHEAD });
+      stored[i] = entry;
+    }
+    this.trimPending();
+    return stored;
+  }
+
+  /** A line too large for one record keeps its head, marked, so memory and disk stay bounded. */
+  private shrink(entry: LogEntry): [LogEntry, string, number] {
+    let chars = Math.floor(this.maxPayload / 16);
+    for (;;) {
+      const cut = (text: string) => (text.length > chars ? `${text.slice(0, chars)} …[truncated ${text.length - chars} chars]` : text);
+      const smaller: LogEntry = { ...entry, message: cut(entry.message), raw: cut(entry.raw) };
+      delete smaller.fields;
+      const json = serializeEntry(smaller);
+      const bytes = Buffer.byteLength(json);
+      if (bytes <= this.maxPayload) return [smaller, json, bytes];
+      chars = Math.floor(chars / 2);
+    }
+  }
+
+  /** Entries evicted before they were written are never written: memory stays bounded on a stuck disk. */
+  private trimPending(): void {
+    const oldest = this.ring.first()?.seq ?? this.nextSeq;
+    while (this.pendingHead < this.pending.length && this.pending[this.pendingHead].seq < oldest) this.pendingHead++;
+    if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
+      this.pending = this.pending.slice(this.pendingHead);
+      this.pendingHead = 0;
+    }
+  }
+
+  flush(): Promise<number> {
+    const run = this.chain.then(() => this.flushNow());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushNow(): Promise<number> {
+    if (this.options.readOnly) return this.durableSeq;
+    this.trimPending();
+    const upTo = this.nextSeq - 1;
+    const records = this.pending.slice(this.pendingHead).filter((record) => record.seq > this.store.writtenSeq);
+    try {
+      await this.store.write(records, (oldestSeq) => this.evictBelow(oldestSeq));
+      await this.store.dropBelow(this.ring.first()?.seq ?? upTo + 1);
+    } catch (error) {
+      const failure = error instanceof BufferWriteError ? error : new BufferWriteError(this.options.dir, errorCode(error), error);
+      if (!this.lastError) this.report(failure);
+      this.lastError = failure;
+      throw failure;
+    }
+    this.lastError = undefined;
+    while (this.pendingHead < this.pending.length && this.pending[this.pendingHead].seq <= upTo) this.pendingHead++;
+    this.trimPending();
+    if (upTo > this.durableSeq) {
+      this.durableSeq = upTo;
+      for (const listener of this.listeners) listener(upTo);
+    }
+    return this.durableSeq;
+  }
+
+  private report(error: Error): void {
+    if (this.options.onError) this.options.onError(error);
+    else process.stderr.write(`pm2-log-monitor: ${error.message}\n`);
+  }
+
+  private evictBelow(seq: number): void {
+    while (this.ring.length > 0 && (this.ring.first() as LogEntry).seq < seq) {
+      this.ring.shift();
+      this.drops.evicted++;
+    }
+  }
+
+  onDurable(listener: (durableSeq: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  query(query: LogQuery): QueryResult {
+    return runQuery(this.ring, query);
+  }
+
+  histogram(query: LogQuery): Histogram {
+    return runHistogram(this.ring, query);
+  }
+
+  get(seq: number): LogEntry | undefined {
+    const i = this.ring.lowerBound(seq);
+    const entry = i < this.ring.length ? this.ring.at(i) : undefined;
+    return entry?.seq === seq ? entry : undefined;
+  }
+
+  /** Entries with fromSeq <= seq <= toSeq (toSeq inclusive, default: the newest), oldest first. */
+  range(fromSeq: number, toSeq = Number.MAX_SAFE_INTEGER): LogEntry[] {
+    const out: LogEntry[] = [];
+    for (let i = this.ring.lowerBound(fromSeq); i < this.ring.length; i++) {
+      const entry = this.ring.at(i);
+      if (entry.seq > toSeq) break;
+      out.push(entry);
+    }
+    return out;
+  }
+
+  stats(): BufferStats {
+    let oldest = Infinity;
+    let newest = -Infinity;
+    for (let i = 0; i < this.ring.length; i++) {
+      const t = this.ring.at(i).timestamp;
+      if (t < oldest) oldest = t;
+      if (t > newest) newest = t;
+    }
+    const stats: BufferStats = {
+      entries: this.ring.length,
+      bytesOnDisk: this.store.bytes,
+      segments: this.store.count,
+      maxEntries: this.maxEntries,
+      maxBytes: this.maxBytes,
+      drops: { ...this.drops },
+      durableSeq: this.durableSeq,
+    };
+    if (this.ring.length > 0) {
+      stats.firstSeq = this.ring.at(0).seq;
+      stats.lastSeq = this.ring.at(this.ring.length - 1).seq;
+      stats.oldestTimestamp = oldest;
+      stats.newestTimestamp = newest;
+    }
+    return stats;
+  }
+
+  /** Read-only mode: loads what the writer appended and forgets what it dropped. */
+  async reload(): Promise<void> {
+    if (!this.options.readOnly) return;
+    const report = await this.store.refresh(this.ring.last()?.seq ?? 0);
+    if (this.store.oldestSeq !== undefined) this.evictBelow(this.store.oldestSeq);
+    this.drops.corrupt += report.corrupt;
+    this.load(report.frames);
+    this.nextSeq = Math.max(this.nextSeq, (this.ring.last()?.seq ?? 0) + 1);
+    this.durableSeq = this.nextSeq - 1;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    try {
+      if (!this.options.readOnly) await this.flush();
+    } finally {
+      await this.store.close().catch(() => undefined);
+      await this.lock?.release();
+    }
+  }
+}
+
