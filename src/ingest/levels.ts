@@ -1,0 +1,98 @@
+// Severity of an entry, from what the process wrote: a structured level (pino/bunyan numbers,
+// winston/bunyan/syslog names), a text marker (ERROR, [warn], level=info, "error: "), or the shape
+// of an error (an `Error:` header, stack frames, an unhandled rejection). When nothing says, the
+// stream decides (see defaultLevel).
+import type { Level, Stream } from '../core/types.js';
+import { stripAnsi } from './control-chars.js';
+
+const NAMED: Record<string, Level> = {
+  fatal: 'error', panic: 'error', emerg: 'error', emergency: 'error', alert: 'error', crit: 'error',
+  critical: 'error', severe: 'error', error: 'error', err: 'error',
+  warn: 'warn', warning: 'warn',
+  info: 'info', information: 'info', informational: 'info', notice: 'info', http: 'info', log: 'info',
+  debug: 'debug', trace: 'debug', verbose: 'debug', silly: 'debug', fine: 'debug', finer: 'debug', finest: 'debug',
+};
+
+/**
+ * A level from a structured value. Numbers from 10 up are pino/bunyan levels (10 trace, 20 debug,
+ * 30 info, 40 warn, 50 error, 60 fatal); 0..7 are syslog severities (0..3 error, 4 warn, 5..6 info,
+ * 7 debug), which GELF and winston's syslog levels use.
+ */
+export function levelFromValue(value: unknown): Level | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    if (value >= 10) return value < 30 ? 'debug' : value < 40 ? 'info' : value < 50 ? 'warn' : 'error';
+    if (value < 0 || value > 7) return undefined;
+    return value <= 3 ? 'error' : value === 4 ? 'warn' : value <= 6 ? 'info' : 'debug';
+  }
+  if (typeof value !== 'string' || value.length === 0 || value.length > 40) return undefined;
+  const name = stripAnsi(value).trim().toLowerCase();
+  const named = NAMED[name];
+  if (named) return named;
+  return /^\d+$/.test(name) ? levelFromValue(Number(name)) : undefined;
+}
+
+/** How much of the first line is searched for a level marker: loggers put it near the start. */
+const HEAD_CHARS = 160;
+
+// Explicit, any case: [warn], level=error, "level":50, level: 'info', and winston's "error: msg".
+const STRUCTURED_MARKER =
+  /\[(fatal|crit(?:ical)?|error|err|warn(?:ing)?|info|notice|debug|trace|verbose)\]|\blevel["']?\s*[=:]\s*["']?(\w+)|^(error|warn|warning|info|debug|verbose|silly|http)\s?:/i;
+// Upper case only: a lower-case "error" in prose ("no error found") says nothing about the line.
+const UPPER_MARKER =
+  /(?:^|[^A-Za-z0-9_])(FATAL|CRITICAL|CRIT|EMERG|ALERT|ERROR|ERR|WARNING|WARN|INFO|NOTICE|DEBUG|TRACE|VERBOSE)(?![A-Za-z0-9_])/;
+// A record that starts with an error's name: `Error: boom`, `TypeError [ERR_X]: ...`, `Uncaught ...`.
+const ERROR_HEADER = /^(?:Uncaught |\[)?[A-Z]?[A-Za-z]*(?:Error|Exception)\b/;
+// An error mentioned in the line (`failed: Error: connect ECONNREFUSED`), or an unhandled rejection.
+const ERROR_MENTION =
+  /(?:^|[\s:(\[])(?:[A-Z][A-Za-z]*)?(?:Error|Exception)(?::\s|:$| \[ERR_)|Unhandled ?(?:Promise ?)?Rejection|unhandledRejection/;
+// Stack frames, or a code frame's caret line, after the first line.
+const STACK = /\n[ \t]+at \S|\n[ \t]*\^+[ \t]*(?:\n|$)/;
+// Node process warnings: `(node:123) Warning: ...`, `DeprecationWarning:`, `ExperimentalWarning:`.
+const WARNING_SHAPE = /(?:^|[\s:(\[])[A-Z]?[A-Za-z]*Warning:/;
+
+/** The level a text marker near the start of `firstLine` names, if any. */
+export function levelFromMarker(firstLine: string): Level | undefined {
+  const head = firstLine.length > HEAD_CHARS ? firstLine.slice(0, HEAD_CHARS) : firstLine;
+  const structured = STRUCTURED_MARKER.exec(head);
+  if (structured) {
+    const word = structured[1] ?? structured[2] ?? structured[3];
+    const level = levelFromValue(/^\d+$/.test(word) ? Number(word) : word);
+    if (level) return level;
+  }
+  if (ERROR_HEADER.test(head)) return 'error';
+  const upper = UPPER_MARKER.exec(head);
+  return upper ? NAMED[upper[1].toLowerCase()] : undefined;
+}
+
+/** True when the record has the shape of an error: stack frames, a code frame, an error header or mention. */
+export function looksLikeError(record: string, firstLine: string): boolean {
+  if (record.length !== firstLine.length && STACK.test(record)) return true;
+  const head = firstLine.length > HEAD_CHARS ? firstLine.slice(0, HEAD_CHARS) : firstLine;
+  return ERROR_HEADER.test(head) || ERROR_MENTION.test(head);
+}
+
+/** True when the first line looks like a Node process warning. */
+export function looksLikeWarning(firstLine: string): boolean {
+  const head = firstLine.length > HEAD_CHARS ? firstLine.slice(0, HEAD_CHARS) : firstLine;
+  return WARNING_SHAPE.test(head);
+}
+
+/**
+ * The level of an entry nothing in the text classifies. stdout is `info`. stderr is `warn`, not
+ * `error`: console.warn, Node's process warnings, deprecation notices, the `debug` package and many
+ * CLIs write to stderr, so calling all of it an error would inflate error rates and fire alerts;
+ * real errors nearly always carry a marker (a level, an `Error:` header, a stack) that makes them
+ * `error` anyway. PM2's own messages are `info`.
+ */
+export function defaultLevel(stream: Stream): Level {
+  return stream === 'err' ? 'warn' : 'info';
+}
+
+/** The level of a text record: explicit marker, then error shape, then warning shape, then the stream default. */
+export function levelOfText(record: string, firstLine: string, stream: Stream): Level {
+  return (
+    levelFromMarker(firstLine) ??
+    (looksLikeError(record, firstLine) ? 'error' : looksLikeWarning(firstLine) ? 'warn' : defaultLevel(stream))
+  );
+}
