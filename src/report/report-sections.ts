@@ -45,21 +45,27 @@ const GAP_LABEL: Record<CoverageGap['kind'], string> = {
   dropped: 'dropped by the monitor',
   'monitor-down': 'monitor down',
   'daemon-down': 'PM2 daemon down',
-  'truncated-line': 'truncated lines',
+  'truncated-line': 'truncated',
   'source-error': 'log source error',
 };
 
-function gapLine(gap: CoverageGap, fmt: TimeFormatter): string {
-  const figures = [
-    gap.count !== undefined ? `${formatCount(gap.count)} line${gap.count === 1 ? '' : 's'}` : '',
-    gap.durationMs !== undefined ? formatDuration(gap.durationMs) : '',
-  ].filter(Boolean);
-  const what = `${GAP_LABEL[gap.kind] ?? escapeInline(String(gap.kind))}${figures.length > 0 ? `, ${figures.join(', ')}` : ''}`;
-  const where = gap.process ? ` (${escapeInline(gap.process)})` : '';
-  return `- ${fmt.dateTime(gap.at)}: ${what}${where}: ${escapeInline(gap.detail)}`;
+/** `77 lines lost by PM2`, `monitor down for 2 min 30 s`, `log source error (2×)`. */
+function gapPhrase(kind: CoverageGap['kind'], count: number, durationMs: number, times: number): string {
+  const label = GAP_LABEL[kind] ?? escapeInline(String(kind));
+  const parts: string[] = [];
+  if (count > 0) parts.push(`${formatCount(count)} line${count === 1 ? '' : 's'} ${label}`);
+  if (durationMs > 0) parts.push(`${count > 0 ? '' : `${label} `}for ${formatDuration(durationMs)}`);
+  if (parts.length === 0) return times > 1 ? `${label} (${times}×)` : label;
+  return parts.join(' ');
 }
 
-/** One line per gap kind with its totals, for the summary. */
+function gapLine(gap: CoverageGap, fmt: TimeFormatter): string {
+  const where = gap.process ? ` (${escapeInline(gap.process)})` : '';
+  const detail = gap.detail ? ` — ${escapeInline(gap.detail)}` : '';
+  return `- ${fmt.dateTime(gap.at)}: ${gapPhrase(gap.kind, gap.count ?? 0, gap.durationMs ?? 0, 1)}${where}${detail}`;
+}
+
+/** One phrase per gap kind with its totals, for the summary line. */
 function gapTotals(gaps: readonly CoverageGap[]): string {
   const byKind = new Map<CoverageGap['kind'], { n: number; count: number; durationMs: number }>();
   for (const gap of gaps) {
@@ -69,12 +75,7 @@ function gapTotals(gaps: readonly CoverageGap[]): string {
     t.durationMs += gap.durationMs ?? 0;
     byKind.set(gap.kind, t);
   }
-  return [...byKind]
-    .map(([kind, t]) => {
-      const figure = t.count > 0 ? `${formatCount(t.count)} ` : t.durationMs > 0 ? `${formatDuration(t.durationMs)} ` : `${t.n}× `;
-      return `${figure}${GAP_LABEL[kind] ?? escapeInline(String(kind))}`;
-    })
-    .join(', ');
+  return [...byKind].map(([kind, t]) => gapPhrase(kind, t.count, t.durationMs, t.n)).join(', ');
 }
 
 export function renderGaps(result: AnalysisResult, fmt: TimeFormatter): string {

@@ -100,16 +100,27 @@ export function renderChart(raw: ChartSeries, fmt: TimeFormatter): string {
   const labels = series.errors.map((_, i) => fmt.short(series.start + i * series.bucketMs, withDate));
   const width = formatBucket(series.bucketMs);
   const restarts = series.restarts;
-  const yMax = Math.max(1, ...series.errors, ...(restarts ?? []));
-  const title = restarts ? `Errors (bars) and restarts (line) per ${width}, ${fmt.zone}` : `Errors per ${width}, ${fmt.zone}`;
-  const mermaid = [
-    'xychart-beta',
-    `    title "${title}"`,
-    `    x-axis [${labels.map((l) => `"${l}"`).join(', ')}]`,
-    `    y-axis "Count" 0 --> ${yMax}`,
-    `    bar [${series.errors.join(', ')}]`,
-    ...(restarts ? [`    line [${restarts.join(', ')}]`] : []),
-  ].join('\n');
+  const xAxis = `    x-axis [${labels.map((l) => `"${l}"`).join(', ')}]`;
+  const chart = (title: string, lines: string[], values: number[]) =>
+    fencedBlock(['xychart-beta', `    title "${title}"`, xAxis, `    y-axis "Count" 0 --> ${Math.max(1, ...values)}`, ...lines].join('\n'), 'mermaid');
+  const errorPeak = Math.max(0, ...series.errors);
+  const restartPeak = Math.max(0, ...(restarts ?? []));
+  let charts: string;
+  if (!restarts) {
+    charts = chart(`Errors per ${width}, ${fmt.zone}`, [`    bar [${series.errors.join(', ')}]`], series.errors);
+  } else if (restartPeak * 10 >= errorPeak) {
+    charts = chart(
+      `Errors (bars) and restarts (line) per ${width}, ${fmt.zone}`,
+      [`    bar [${series.errors.join(', ')}]`, `    line [${restarts.join(', ')}]`],
+      [...series.errors, ...restarts],
+    );
+  } else {
+    // One y-axis would flatten a few restarts under hundreds of errors: give each its own chart.
+    charts = [
+      chart(`Errors per ${width}, ${fmt.zone}`, [`    bar [${series.errors.join(', ')}]`], series.errors),
+      chart(`Restarts per ${width}, ${fmt.zone}`, [`    line [${restarts.join(', ')}]`], restarts),
+    ].join('\n\n');
+  }
 
   const rows: Array<[string, number[]]> = [['errors', series.errors]];
   if (restarts) rows.push(['restarts', restarts]);
@@ -122,7 +133,7 @@ export function renderChart(raw: ChartSeries, fmt: TimeFormatter): string {
     `${''.padEnd(9)} ${labels[0]} → ${fmt.short(end, withDate)} ${fmt.zone}`,
   ].join('\n');
   const caption = restarts ? '' : "\n\nErrors are summed from the patterns' per-minute counts; restarts were not measured for this window.";
-  return `${fencedBlock(mermaid, 'mermaid')}\n\n${fencedBlock(text)}${caption}`;
+  return `${charts}\n\n${fencedBlock(text)}${caption}`;
 }
 
 /** The series to draw: the engine's when given, else one derived from patterns, else none. */
