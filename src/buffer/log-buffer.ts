@@ -123,8 +123,8 @@ export class LogBuffer {
   /** Decodes the newest stored frames that fit both bounds; older ones stay on disk until dropped. */
   private load(frames: readonly StoredFrame[]): void {
     let first = frames.length;
-    let bytes = this.ring.bytes;
-    let count = this.ring.length;
+    let bytes = 0;
+    let count = 0;
     while (first > 0 && count < this.maxEntries) {
       const size = frames[first - 1].end - frames[first - 1].start + FRAME_OVERHEAD;
       if (bytes + size > this.maxBytes) break;

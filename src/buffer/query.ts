@@ -27,11 +27,53 @@ export function compileRegex(source: string, field: 'search' | 'pattern' = 'sear
   const literal = /^\/(.*)\/([a-z]*)$/s.exec(source);
   const body = literal ? literal[1] : source;
   const flags = literal ? literal[2].replace(/[gy]/g, '') : 'i';
+  let re: RegExp;
   try {
-    return new RegExp(body, flags);
+    re = new RegExp(body, flags);
   } catch (error) {
     throw new InvalidQueryError(field, `invalid regular expression ${JSON.stringify(source)}: ${(error as Error).message}`);
   }
+  if (nestsUnboundedQuantifiers(body)) {
+    throw new InvalidQueryError(
+      field,
+      `regular expression ${JSON.stringify(source)} repeats a group that itself repeats (like (a+)+), which can take ` +
+        'exponential time on a long line; rewrite it without the nested repetition',
+    );
+  }
+  return re;
+}
+
+/** `*`, `+` or `{n,}` at `i`: a repetition without an upper bound. Returns its length, 0 if none. */
+function unboundedAt(body: string, i: number): number {
+  const c = body[i];
+  if (c === '*' || c === '+') return 1;
+  const brace = c === '{' ? /^\{\d+,\}/.exec(body.slice(i)) : null;
+  return brace ? brace[0].length : 0;
+}
+
+/** The classic catastrophic-backtracking shape: an unbounded repetition of a group containing one. */
+function nestsUnboundedQuantifiers(body: string): boolean {
+  const groups: boolean[] = [];
+  let inClass = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '\\') {
+      i++;
+    } else if (inClass) {
+      inClass = c !== ']';
+    } else if (c === '[') {
+      inClass = true;
+    } else if (c === '(') {
+      groups.push(false);
+    } else if (c === ')') {
+      const repeats = groups.pop() ?? false;
+      if (repeats && unboundedAt(body, i + 1) > 0) return true;
+      if (repeats && groups.length > 0) groups[groups.length - 1] = true;
+    } else if (groups.length > 0 && unboundedAt(body, i) > 0) {
+      groups[groups.length - 1] = true;
+    }
+  }
+  return false;
 }
 
 function escapeRegex(text: string): string {
