@@ -1,0 +1,303 @@
+// What every detector receives: the window, grouped once, plus the thresholds. Detectors are pure
+// functions `detectX(ctx) => Finding[]`; they read the context and never mutate it.
+import type { CoverageGap, Evidence, LogEntry, MetricSample, PatternSummary, ProcessEvent, ProcessInfo, Severity } from '../../core/types.js';
+
+/**
+ * Thresholds of the detectors. Each one is documented with its effect; the defaults are calibrated so
+ * that a healthy busy app (many info lines, an occasional 404 or handled warning) raises nothing critical.
+ */
+export interface DetectorThresholds {
+  /** Error-level entries a process needs before its error rate is reported at all. */
+  errorRateMinErrors: number;
+  /** Share of a process's entries at error level that makes a warning (0.05 = 5%). */
+  errorRateWarning: number;
+  /** Share that makes it critical (it also needs `errorRateCriticalMinErrors` errors). */
+  errorRateCritical: number;
+  errorRateCriticalMinErrors: number;
+  /** Width of the buckets error bursts are counted in, ms. */
+  burstBucketMs: number;
+  /** Errors one bucket needs to count as a burst at all. */
+  burstMinErrors: number;
+  /** A burst bucket holds at least this many times the recent baseline (mean of the preceding buckets, at least 1). */
+  burstFactor: number;
+  /** Preceding buckets averaged into the baseline. */
+  burstBaselineBuckets: number;
+  /** Errors in one bucket that make a burst critical. */
+  burstCriticalErrors: number;
+  /** Logged (handled) stack traces of one signature that make a warning; fewer are info. */
+  loggedStackWarningCount: number;
+  /** Unexpected exits within `crashLoopWindowMs` that make a crash loop (critical). */
+  crashLoopMinExits: number;
+  crashLoopWindowMs: number;
+  /** Memory samples (of one run, between restarts) needed to fit a trend. */
+  memoryMinSamples: number;
+  /** Time those samples must span, ms. */
+  memoryMinSpanMs: number;
+  /** Growth, bytes per minute, that counts as a leak (with `memoryMinGrowthRatio` and `memoryMinR2`). */
+  memoryMinSlopeBytesPerMin: number;
+  /** Growth over the fitted span relative to its start (0.2 = +20%). */
+  memoryMinGrowthRatio: number;
+  /** How well the line must fit: noisy memory that only wanders is not a leak. */
+  memoryMinR2: number;
+  /** A leak projected to reach max_memory_restart within this many ms is critical. */
+  memoryCriticalEtaMs: number;
+  /** CPU percent (of one core) that counts as saturated. */
+  cpuSaturatedPercent: number;
+  /** Share of a process's CPU samples at or above that level, over at least `cpuMinSpanMs`, that makes a warning. */
+  cpuSaturatedShare: number;
+  cpuMinSpanMs: number;
+  /** Requests a route needs before its percentiles are judged. */
+  latencyMinRequests: number;
+  /** p95 that makes a route slow (warning), ms. */
+  latencySlowP95Ms: number;
+  /** p95 that makes it critical, ms. */
+  latencyCriticalP95Ms: number;
+  /** A single request at least this slow, and 10x the route's median, is an outlier, ms. */
+  latencyOutlierMs: number;
+  /** Routes judged and kept per process, busiest first. */
+  latencyMaxRoutes: number;
+  /** New patterns reported one by one (those with errors or warnings); the rest are summed in one finding. */
+  maxNewPatternFindings: number;
+  /** Resolved patterns reported one by one. */
+  maxResolvedPatternFindings: number;
+}
+
+export const DEFAULT_THRESHOLDS: Readonly<DetectorThresholds> = Object.freeze({
+  errorRateMinErrors: 5,
+  errorRateWarning: 0.05,
+  errorRateCritical: 0.25,
+  errorRateCriticalMinErrors: 20,
+  burstBucketMs: 60_000,
+  burstMinErrors: 10,
+  burstFactor: 5,
+  burstBaselineBuckets: 10,
+  burstCriticalErrors: 100,
+  loggedStackWarningCount: 5,
+  crashLoopMinExits: 3,
+  crashLoopWindowMs: 10 * 60_000,
+  memoryMinSamples: 5,
+  memoryMinSpanMs: 5 * 60_000,
+  memoryMinSlopeBytesPerMin: 1024 * 1024,
+  memoryMinGrowthRatio: 0.2,
+  memoryMinR2: 0.6,
+  memoryCriticalEtaMs: 30 * 60_000,
+  cpuSaturatedPercent: 90,
+  cpuSaturatedShare: 0.8,
+  cpuMinSpanMs: 2 * 60_000,
+  latencyMinRequests: 5,
+  latencySlowP95Ms: 1000,
+  latencyCriticalP95Ms: 5000,
+  latencyOutlierMs: 3000,
+  latencyMaxRoutes: 50,
+  maxNewPatternFindings: 5,
+  maxResolvedPatternFindings: 5,
+});
+
+/** Counts and per-pattern figures of the window, from the template miner. */
+export interface PatternTally {
+  id: string;
+  count: number;
+  errors: number;
+  warnings: number;
+  firstSeen: number;
+  lastSeen: number;
+  processes: Set<string>;
+  evidence: EvidenceCollector;
+}
+
+export interface PatternContext {
+  /** Pattern id -> its tally in this window (ids already resolved to the surviving template). */
+  tallies: Map<string, PatternTally>;
+  /** The miner's lifetime figures of a pattern (also of one absent from this window). */
+  summary(id: string): PatternSummary | undefined;
+  /** The previous analysis's counts, ids resolved like the tallies. */
+  previous?: { patternCounts: Map<string, number>; at: number };
+}
+
+export interface DetectorContext {
+  /** The window, oldest first. */
+  entries: readonly LogEntry[];
+  byProcess: ReadonlyMap<string, readonly LogEntry[]>;
+  samplesByProcess: ReadonlyMap<string, readonly MetricSample[]>;
+  eventsByProcess: ReadonlyMap<string, readonly ProcessEvent[]>;
+  processInfo: ReadonlyMap<string, readonly ProcessInfo[]>;
+  gaps: readonly CoverageGap[];
+  patterns?: PatternContext;
+  since: number;
+  until: number;
+  now: number;
+  thresholds: Readonly<DetectorThresholds>;
+  /** Bounds of every finding's evidence. */
+  evidenceSeqs: number;
+  evidenceSamples: number;
+}
+
+export interface ContextInput {
+  entries: readonly LogEntry[];
+  samples?: readonly MetricSample[];
+  events?: readonly ProcessEvent[];
+  processes?: readonly ProcessInfo[];
+  gaps?: readonly CoverageGap[];
+  patterns?: PatternContext;
+  now: number;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+export function buildContext(
+  input: ContextInput,
+  thresholds: Readonly<DetectorThresholds> = DEFAULT_THRESHOLDS,
+  bounds: { evidenceSeqs: number; evidenceSamples: number } = { evidenceSeqs: 20, evidenceSamples: 3 },
+): DetectorContext {
+  const samples = [...(input.samples ?? [])].sort((a, b) => a.at - b.at);
+  const events = [...(input.events ?? [])].sort((a, b) => a.at - b.at);
+  let since = Infinity;
+  let until = -Infinity;
+  for (const t of [input.entries[0]?.timestamp, input.entries.at(-1)?.timestamp, samples[0]?.at, samples.at(-1)?.at, events[0]?.at, events.at(-1)?.at]) {
+    if (t === undefined) continue;
+    since = Math.min(since, t);
+    until = Math.max(until, t);
+  }
+  if (since === Infinity) since = input.now;
+  return {
+    entries: input.entries,
+    byProcess: groupBy(input.entries, (e) => e.process),
+    samplesByProcess: groupBy(samples, (s) => s.process),
+    eventsByProcess: groupBy(events, (e) => e.process),
+    processInfo: groupBy(input.processes ?? [], (p) => p.name),
+    gaps: input.gaps ?? [],
+    patterns: input.patterns,
+    since,
+    until: Math.max(until, input.now),
+    now: input.now,
+    thresholds,
+    evidenceSeqs: bounds.evidenceSeqs,
+    evidenceSamples: bounds.evidenceSamples,
+  };
+}
+
+/** Every process the window knows of: from entries, samples, events or the process list. */
+export function processNames(ctx: DetectorContext): string[] {
+  return [...new Set([...ctx.byProcess.keys(), ...ctx.samplesByProcess.keys(), ...ctx.eventsByProcess.keys(), ...ctx.processInfo.keys()])].sort();
+}
+
+const SAMPLE_CHARS = 500;
+
+/** Longest text kept for one sample line: enough for a stack's header and first frames. */
+export function clip(text: string, max = SAMPLE_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Gathers what a finding rests on while a detector scans. Seqs are bounded: the first half of the
+ * budget keeps the earliest entries, the second half the latest, so both the onset and the current
+ * state can be checked.
+ */
+export class EvidenceCollector {
+  count = 0;
+  firstSeen = Infinity;
+  lastSeen = -Infinity;
+  private readonly head: number[] = [];
+  private tail: number[] = [];
+  private readonly samples: string[] = [];
+  private readonly headMax: number;
+  private readonly tailMax: number;
+
+  constructor(
+    maxSeqs: number,
+    private readonly maxSamples: number,
+  ) {
+    this.headMax = Math.ceil(maxSeqs / 2);
+    this.tailMax = maxSeqs - this.headMax;
+  }
+
+  static for(ctx: DetectorContext): EvidenceCollector {
+    return new EvidenceCollector(ctx.evidenceSeqs, ctx.evidenceSamples);
+  }
+
+  addEntry(entry: LogEntry): void {
+    this.add(entry.timestamp, entry.message, entry.seq);
+  }
+
+  /** Something seen at `at`; `seq` when it is a buffered entry (process events have none). */
+  add(at: number, line: string | undefined, seq?: number): void {
+    this.count++;
+    if (at < this.firstSeen) this.firstSeen = at;
+    if (at > this.lastSeen) this.lastSeen = at;
+    if (seq !== undefined) this.pushSeq(seq);
+    if (line !== undefined) this.pushSample(line);
+  }
+
+  /** A related entry shown with the evidence (the error logged before a crash) without counting as an occurrence. */
+  attach(entry: LogEntry): void {
+    this.pushSeq(entry.seq);
+    this.pushSample(entry.message);
+  }
+
+  private pushSeq(seq: number): void {
+    if (this.head.length < this.headMax) this.head.push(seq);
+    else if (this.tailMax > 0) {
+      this.tail.push(seq);
+      if (this.tail.length > this.tailMax * 2) this.tail = this.tail.slice(-this.tailMax);
+    }
+  }
+
+  private pushSample(line: string): void {
+    if (this.samples.length >= this.maxSamples) return;
+    const sample = clip(line);
+    if (!this.samples.includes(sample)) this.samples.push(sample);
+  }
+
+  build(patternIds?: string[]): Evidence {
+    const evidence: Evidence = {
+      seqs: [...new Set([...this.head, ...this.tail.slice(-this.tailMax)])].sort((a, b) => a - b),
+      count: this.count,
+      firstSeen: this.count === 0 ? 0 : this.firstSeen,
+      lastSeen: this.count === 0 ? 0 : this.lastSeen,
+      samples: [...this.samples],
+    };
+    if (patternIds && patternIds.length > 0) evidence.patternIds = patternIds;
+    return evidence;
+  }
+}
+
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Stable id of a finding: the same detector and key give the same id in every analysis. */
+export function findingId(detector: string, ...key: string[]): string {
+  const readable = key.join(':').replace(/[^\w.:/@<>*-]+/g, '_');
+  if (readable.length <= 64) return `${detector}:${readable}`;
+  return `${detector}:${readable.slice(0, 48)}~${fnv1a(key.join('\u0000'))}`;
+}
+
+/** Masks the parts of a message that vary between occurrences (numbers, ids, quoted values, addresses). */
+export function templateOf(text: string): string {
+  return text
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<*>')
+    .replace(/'[^']*'|"[^"]*"|`[^`]*`/g, (q) => (q.length > 2 ? `${q[0]}<*>${q[0]}` : q))
+    .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g, '<*>')
+    .replace(/\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<*>')
+    .replace(/\b\d+(?:\.\d+)?\b/g, '<*>');
+}
+
+export const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}

@@ -1,0 +1,121 @@
+// Uncaught exceptions, unhandled rejections and logged stack traces, grouped by signature: error name
+// + message template + top application frame. PM2 both logs an uncaught stack and sends a
+// process:exception event for it, so one crash is counted once (the larger of the two counts).
+import type { Finding } from '../../core/types.js';
+import { EvidenceCollector, findingId, templateOf, type DetectorContext } from './context.js';
+import { exitsOf } from './restarts.js';
+import { knownSignatureOf } from './signatures.js';
+import { mayHoldStack, parseStack, type ParsedStack } from './stack.js';
+
+const DETECTOR = 'exception';
+/** PM2 exits the process right after an uncaught exception: a stack followed this soon by an exit crashed it. */
+const CRASH_FOLLOW_MS = 5_000;
+
+interface Group {
+  process: string;
+  parsed: ParsedStack;
+  signature: string;
+  fromLogs: number;
+  fromEvents: number;
+  crashes: number;
+  evidence: EvidenceCollector;
+}
+
+function exitWithin(exitTimes: readonly number[], at: number): boolean {
+  return exitTimes.some((t) => t >= at && t - at <= CRASH_FOLLOW_MS);
+}
+
+function eventText(ev: { errorName?: string; message?: string; stack?: string }): string {
+  if (ev.stack) return ev.stack;
+  return `${ev.errorName ?? 'Error'}: ${ev.message ?? ''}`;
+}
+
+function kindOf(g: Group): 'uncaught' | 'rejection' | 'logged' {
+  if (g.parsed.rejection) return 'rejection';
+  if (g.crashes > 0 || g.fromEvents > 0) return 'uncaught';
+  return 'logged';
+}
+
+export function detectExceptions(ctx: DetectorContext): Finding[] {
+  const groups = new Map<string, Group>();
+  const processes = new Set([...ctx.byProcess.keys(), ...ctx.eventsByProcess.keys()]);
+  for (const process of processes) {
+    const exitTimes = exitsOf(ctx, process).map((x) => x.at);
+    const take = (text: string, at: number, source: 'log' | 'event', seq?: number): void => {
+      const parsed = parseStack(text);
+      if (!parsed) return;
+      const signature = `${parsed.name}: ${templateOf(parsed.message)} @ ${parsed.frame ?? '(no frame)'}`;
+      const key = `${process}\u0000${signature}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = { process, parsed, signature, fromLogs: 0, fromEvents: 0, crashes: 0, evidence: EvidenceCollector.for(ctx) };
+        groups.set(key, g);
+      }
+      if (source === 'log') g.fromLogs++;
+      else g.fromEvents++;
+      if (exitWithin(exitTimes, at)) g.crashes++;
+      if (parsed.rejection && !g.parsed.rejection) g.parsed = parsed;
+      g.evidence.add(at, text, seq);
+    };
+    for (const e of ctx.byProcess.get(process) ?? []) {
+      if (e.stream !== 'pm2' && mayHoldStack(e.message)) take(e.message, e.timestamp, 'log', e.seq);
+    }
+    for (const ev of ctx.eventsByProcess.get(process) ?? []) {
+      if (ev.kind === 'exception') take(eventText(ev), ev.at, 'event');
+    }
+  }
+
+  const findings: Finding[] = [];
+  for (const g of groups.values()) {
+    const kind = kindOf(g);
+    // A handled, logged ECONNREFUSED and the like is reported once, by the signature detector.
+    if (kind === 'logged' && knownSignatureOf(`${g.parsed.name}: ${g.parsed.message}`)) continue;
+    const count = Math.max(g.fromLogs, g.fromEvents);
+    const times = count === 1 ? 'once' : `${count} times`;
+    const at = g.parsed.frame ? ` at ${g.parsed.frame}` : '';
+    const what = `${g.parsed.name}: ${g.parsed.message}`;
+    let severity: Finding['severity'];
+    let title: string;
+    let recommendation: string;
+    if (kind === 'uncaught') {
+      severity = 'critical';
+      title = `Uncaught ${g.parsed.name} in ${g.process} (${times})${at}: ${g.parsed.message}`;
+      recommendation =
+        `Fix the code${at} so that it cannot throw ${g.parsed.name} on this input (guard the value, validate the request), ` +
+        'and catch errors at the request or job boundary: an uncaught exception kills the process and every request in flight.';
+    } else if (kind === 'rejection') {
+      severity = g.crashes > 0 || g.parsed.fatalRejection ? 'critical' : 'warning';
+      title = `Unhandled promise rejection in ${g.process} (${times})${at}: ${what}`;
+      recommendation =
+        `Await the promise${at} inside try/catch or add .catch(): since Node 15 an unhandled rejection crashes the process ` +
+        "unless a process.on('unhandledRejection') handler is installed, and with one it is silently lost.";
+    } else {
+      severity = count >= ctx.thresholds.loggedStackWarningCount ? 'warning' : 'info';
+      title = `Logged ${g.parsed.name} in ${g.process} (${times})${at}: ${g.parsed.message}`;
+      recommendation = `The application caught and logged this error${at}; check whether it should be prevented or handled more specifically.`;
+    }
+    findings.push({
+      id: findingId(DETECTOR, g.process, g.signature),
+      detector: DETECTOR,
+      severity,
+      title,
+      processes: [g.process],
+      summary:
+        `${what} (${kind === 'logged' ? 'logged with a stack' : kind === 'rejection' ? 'unhandled rejection' : 'uncaught'}), ` +
+        `${times} in ${g.process}${g.crashes > 0 ? `, ${g.crashes} followed by an exit` : ''}. Signature: ${g.signature}.`,
+      evidence: { ...g.evidence.build(), count },
+      recommendation,
+      data: {
+        kind,
+        errorName: g.parsed.name,
+        signature: g.signature,
+        frame: g.parsed.frame ?? null,
+        appFrame: g.parsed.appFrame,
+        fromLogs: g.fromLogs,
+        fromEvents: g.fromEvents,
+        crashes: g.crashes,
+      },
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,178 @@
+// Crash loops and restarts: unexpected exits (exit codes, signals, time between them) from process
+// events, else from the daemon's own lines, else from the restart counter of the metric samples.
+import type { Finding, LogEntry } from '../../core/types.js';
+import { EvidenceCollector, findingId, plural, processNames, type DetectorContext } from './context.js';
+import { median, round } from './stats.js';
+
+const DETECTOR = 'restarts';
+/** The error a process logs just before it dies is usually the reason: look this far back. */
+const CAUSE_LOOKBACK_MS = 10_000;
+
+export interface ExitRecord {
+  at: number;
+  process: string;
+  code: number | null;
+  signal: string | null;
+  seq?: number;
+  line: string;
+}
+
+const EXIT_LINE = /App \[([^\]]+?):(\d+)\] exited with code \[(-?\d+|null)\] via signal \[(\w+|null)\]/;
+const OVERLIMIT_LINE = /too many unstable restarts/;
+
+/** PM2 reports "code [1] via signal [SIGINT]" for a plain crash: a signal only means something without a code. */
+export function exitCause(exit: Pick<ExitRecord, 'code' | 'signal'>): string {
+  if (exit.code !== null && exit.code !== undefined) return `code ${exit.code}`;
+  return exit.signal ? exit.signal : 'unknown cause';
+}
+
+const exitCache = new WeakMap<DetectorContext, Map<string, ExitRecord[]>>();
+
+function exitsFromLines(ctx: DetectorContext): Map<string, ExitRecord[]> {
+  const byProcess = new Map<string, ExitRecord[]>();
+  for (const e of ctx.entries) {
+    if (e.stream !== 'pm2' && !e.message.includes('exited with code [')) continue;
+    const m = EXIT_LINE.exec(e.message);
+    if (!m) continue;
+    const code = m[3] === 'null' ? null : Number(m[3]);
+    const exit: ExitRecord = { at: e.timestamp, process: m[1], code, signal: m[4] === 'null' ? null : m[4], seq: e.seq, line: e.message };
+    const list = byProcess.get(exit.process);
+    if (list) list.push(exit);
+    else byProcess.set(exit.process, [exit]);
+  }
+  return byProcess;
+}
+
+/** Unexpected (not manual) exits of a process, oldest first. Events win over daemon lines, which would repeat them. */
+export function exitsOf(ctx: DetectorContext, process: string): ExitRecord[] {
+  let fromLines = exitCache.get(ctx);
+  if (!fromLines) {
+    fromLines = exitsFromLines(ctx);
+    exitCache.set(ctx, fromLines);
+  }
+  const events = (ctx.eventsByProcess.get(process) ?? []).filter((ev) => ev.kind === 'exit');
+  if (events.length === 0) return fromLines.get(process) ?? [];
+  return events
+    .filter((ev) => !ev.manually)
+    .map((ev) => {
+      const exit: ExitRecord = { at: ev.at, process, code: ev.exitCode ?? null, signal: ev.signal ?? null, line: '' };
+      exit.line = `${process} (pm_id ${ev.pmId}) exited with ${exitCause(exit)} at ${new Date(ev.at).toISOString()}`;
+      return exit;
+    });
+}
+
+/** Restarts seen by the samples' counter: the rise per pm_id, summed. */
+export function sampledRestarts(ctx: DetectorContext, process: string): number {
+  const range = new Map<number, { min: number; max: number }>();
+  for (const s of ctx.samplesByProcess.get(process) ?? []) {
+    const r = range.get(s.pmId);
+    if (!r) range.set(s.pmId, { min: s.restarts, max: s.restarts });
+    else {
+      r.min = Math.min(r.min, s.restarts);
+      r.max = Math.max(r.max, s.restarts);
+    }
+  }
+  let total = 0;
+  for (const r of range.values()) total += r.max - r.min;
+  return total;
+}
+
+function mostExitsWithin(times: readonly number[], spanMs: number): number {
+  let best = 0;
+  let from = 0;
+  for (let to = 0; to < times.length; to++) {
+    while (times[to] - times[from] > spanMs) from++;
+    best = Math.max(best, to - from + 1);
+  }
+  return best;
+}
+
+function lastErrorBefore(entries: readonly LogEntry[], at: number): LogEntry | undefined {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i];
+    if (e.timestamp > at) continue;
+    if (e.timestamp < at - CAUSE_LOOKBACK_MS) return undefined;
+    if (e.level === 'error' && e.stream !== 'pm2') return e;
+  }
+  return undefined;
+}
+
+function gaveUp(ctx: DetectorContext, process: string): LogEntry | boolean {
+  if ((ctx.eventsByProcess.get(process) ?? []).some((ev) => ev.kind === 'restart overlimit')) return true;
+  if ((ctx.processInfo.get(process) ?? []).some((p) => p.status === 'errored')) return true;
+  return (ctx.byProcess.get(process) ?? []).find((e) => e.stream === 'pm2' && OVERLIMIT_LINE.test(e.message)) ?? false;
+}
+
+function describeCodes(exits: readonly ExitRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const x of exits) counts.set(exitCause(x), (counts.get(exitCause(x)) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([cause, n]) => (n === 1 ? cause : `${cause} ×${n}`)).join(', ');
+}
+
+export function detectRestarts(ctx: DetectorContext): Finding[] {
+  const t = ctx.thresholds;
+  const findings: Finding[] = [];
+  for (const process of processNames(ctx)) {
+    const exits = exitsOf(ctx, process);
+    const stopped = gaveUp(ctx, process);
+    const sampled = sampledRestarts(ctx, process);
+    if (exits.length === 0 && !stopped && sampled === 0) continue;
+    const entries = ctx.byProcess.get(process) ?? [];
+    const evidence = EvidenceCollector.for(ctx);
+    for (const x of exits) {
+      evidence.add(x.at, x.line, x.seq);
+      const cause = lastErrorBefore(entries, x.at);
+      if (cause) evidence.attach(cause);
+    }
+    if (typeof stopped === 'object') evidence.attach(stopped);
+    const times = exits.map((x) => x.at);
+    const intervals = times.slice(1).map((at, i) => at - times[i]);
+    const burst = mostExitsWithin(times, t.crashLoopWindowMs);
+    const loop = burst >= t.crashLoopMinExits;
+    const codes = describeCodes(exits);
+    const every = intervals.length > 0 ? `, every ${round(median(intervals) / 1000, 1)} s (median)` : '';
+    let severity: Finding['severity'] = 'warning';
+    let title: string;
+    let summary: string;
+    if (stopped) {
+      severity = 'critical';
+      title = `${process} stopped by PM2 after too many unstable restarts`;
+      summary = `PM2 gave up restarting ${process} (status errored)${exits.length > 0 ? ` after ${plural(exits.length, 'unexpected exit')} (${codes})` : ''}.`;
+    } else if (loop) {
+      severity = 'critical';
+      title = `Crash loop in ${process}: ${exits.length} unexpected exits (${codes})${every}`;
+      summary = `${process} exited ${burst} times within ${round(t.crashLoopWindowMs / 60_000, 1)} min and PM2 keeps restarting it.`;
+    } else if (exits.length > 0) {
+      title = `${process} exited unexpectedly ${exits.length === 1 ? 'once' : `${exits.length} times`} (${codes})`;
+      summary = `${plural(exits.length, 'unexpected exit')} of ${process} in the window (${codes}); PM2 restarted it.`;
+    } else {
+      title = `${process} restarted ${sampled === 1 ? 'once' : `${sampled} times`}`;
+      summary = `The restart counter of ${process} rose by ${sampled} in the window; no exit events or daemon lines say why.`;
+      evidence.add(ctx.since, undefined);
+      evidence.count = sampled;
+    }
+    findings.push({
+      id: findingId(DETECTOR, process),
+      detector: DETECTOR,
+      severity,
+      title,
+      processes: [process],
+      summary,
+      evidence: evidence.build(),
+      recommendation:
+        'Read the error lines logged just before each exit (attached as evidence): they are the crash reason. ' +
+        'Fix the cause rather than relying on restarts; set `exp_backoff_restart_delay` so a crash loop does not hammer dependencies, ' +
+        'and `min_uptime`/`max_restarts` so PM2 reports it.',
+      data: {
+        exits: exits.length,
+        exitCodes: codes || null,
+        maxExitsInLoopWindow: burst,
+        minIntervalMs: intervals.length > 0 ? Math.min(...intervals) : null,
+        medianIntervalMs: intervals.length > 0 ? median(intervals) : null,
+        sampledRestarts: sampled,
+        stoppedByPm2: Boolean(stopped),
+      },
+    });
+  }
+  return findings;
+}
