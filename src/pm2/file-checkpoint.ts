@@ -1,10 +1,9 @@
 // Where a tailer stands in a log file, and how to tell whether a file still holds the bytes it stood on.
 // A path is not an identity: PM2 truncates files in place (flush, pm2-logrotate), swaps inodes
 // (reloadLogs), and a deleted file's inode number can be reused. So a position is keyed by the inode
-// AND a fingerprint of the file's first bytes, and a lost file is looked for among its siblings.
+// AND a fingerprint of the file's first bytes (plus, in memory, the bytes just before the offset).
 import { createHash } from 'node:crypto';
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 
 export interface FileCheckpoint {
   path: string;
@@ -20,26 +19,73 @@ export interface FileCheckpoint {
 
 /** How many leading bytes the fingerprint covers once the file is that long. */
 export const FINGERPRINT_BYTES = 1024;
-
-export function fingerprintOf(head: Buffer): string {
-  return createHash('sha1').update(`${head.length}:`).update(head).digest('hex');
-}
+/** Bytes before the offset kept in memory to recognise a rewritten file whose first KiB did not change. */
+export const TAIL_BYTES = 256;
 
 /** What a file must hold to be the one a position was taken in. */
 export interface ContentProbe {
   offset: number;
   fingerprint: string;
   fingerprintBytes: number;
-  /** The bytes just before `offset`, when still in memory: catches a rewrite that kept the same head. */
+  /** The bytes just before `offset`, when known. */
   tail?: Buffer;
 }
 
-export interface OpenedFile {
-  handle: FileHandle;
-  path: string;
+/** A checkpoint in memory: the bytes that let the tailer grow the fingerprint and check for rewrites. */
+export interface TailPosition extends ContentProbe {
   dev: number;
   ino: number;
-  size: number;
+  /** The first fingerprintBytes bytes; empty while a resumed position is not verified yet. */
+  head: Buffer;
+  tail: Buffer;
+  /** Largest size seen for this content: bytes past the offset that a truncation destroys are a known loss. */
+  seenSize: number;
+  /** size/mtime/ctime when the content was last verified: unchanged means nothing to check again. */
+  verifiedStamp?: string;
+}
+
+export function fingerprintOf(head: Buffer): string {
+  return createHash('sha1').update(`${head.length}:`).update(head).digest('hex');
+}
+
+export function positionAtStart(identity: { dev: number; ino: number }): TailPosition {
+  const empty = Buffer.alloc(0);
+  const fingerprint = fingerprintOf(empty);
+  return { dev: identity.dev, ino: identity.ino, offset: 0, fingerprint, fingerprintBytes: 0, head: empty, tail: empty, seenSize: 0 };
+}
+
+/** A saved checkpoint, not verified yet: head and tail are loaded once a file is found that holds it. */
+export function positionFromCheckpoint(checkpoint: FileCheckpoint): TailPosition {
+  const { dev, ino, offset, fingerprint, fingerprintBytes } = checkpoint;
+  const empty = Buffer.alloc(0);
+  return { dev, ino, offset, fingerprint, fingerprintBytes, head: empty, tail: empty, seenSize: 0 };
+}
+
+/** The position after `chunk` was delivered. Copies what it keeps: the consumer owns the chunk. */
+export function advance(position: TailPosition, chunk: Buffer): TailPosition {
+  const offset = position.offset + chunk.length;
+  const grows = position.offset < FINGERPRINT_BYTES;
+  const head = grows ? Buffer.concat([position.head, chunk.subarray(0, FINGERPRINT_BYTES - position.offset)]) : position.head;
+  const recent = chunk.length >= TAIL_BYTES ? chunk : Buffer.concat([position.tail, chunk]);
+  return {
+    ...position,
+    offset,
+    head,
+    fingerprint: grows ? fingerprintOf(head) : position.fingerprint,
+    fingerprintBytes: head.length,
+    tail: Buffer.from(recent.subarray(Math.max(0, recent.length - TAIL_BYTES))),
+    seenSize: Math.max(position.seenSize, offset),
+  };
+}
+
+export function toCheckpoint(path: string, position: TailPosition): FileCheckpoint {
+  const { dev, ino, offset, fingerprint, fingerprintBytes } = position;
+  return { path, dev, ino, offset, fingerprint, fingerprintBytes };
+}
+
+export function probeOf(position: TailPosition): ContentProbe {
+  const { offset, fingerprint, fingerprintBytes, tail } = position;
+  return { offset, fingerprint, fingerprintBytes, tail };
 }
 
 /** Reads `length` bytes at `position` into a fresh buffer; shorter only at end of file. */
@@ -63,57 +109,15 @@ export async function holdsContent(handle: FileHandle, size: number, probe: Cont
   return tail.equals(probe.tail);
 }
 
-/**
- * Names rotation tools give a copy of `app-out.log`: pm2-logrotate `app-out__2026-12-04_00-00-00.log`,
- * logrotate(8) `app-out.log.1` and `app-out.log-20261204`. Compressed copies cannot be read back.
- */
-export function isRotatedName(logName: string, name: string): boolean {
-  if (name === logName || /\.(gz|bz2|xz|zst|zip)$/.test(name)) return false;
-  const stem = logName.slice(0, logName.length - extname(logName).length);
-  return name.startsWith(`${stem}__`) || name.startsWith(`${logName}.`) || name.startsWith(`${logName}-`);
-}
-
-/** The file in the log's folder that now carries inode `dev:ino` (renamed away by a rotation), if it still holds the content. */
-export async function findMovedFile(
-  logPath: string,
-  identity: { dev: number; ino: number },
-  probe: ContentProbe,
-): Promise<OpenedFile | undefined> {
-  const folder = dirname(logPath);
-  for (const name of await listNames(folder)) {
-    const path = join(folder, name);
-    const info = await stat(path).catch(() => undefined);
-    if (info?.dev === identity.dev && info.ino === identity.ino) return openIfHolds(path, probe, identity);
-  }
-  return undefined;
-}
-
-/**
- * The newest rotated sibling that holds the content up to `probe.offset`: pm2-logrotate copies the
- * file before truncating it, so the bytes the tailer had not read yet are in that copy.
- */
-export async function findRotatedCopy(
-  logPath: string,
-  probe: ContentProbe,
-  live: { dev: number; ino: number },
-): Promise<OpenedFile | undefined> {
-  const folder = dirname(logPath);
-  const logName = basename(logPath);
-  const candidates: Array<{ path: string; mtimeMs: number }> = [];
-  for (const name of await listNames(folder)) {
-    if (!isRotatedName(logName, name)) continue;
-    const path = join(folder, name);
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile() || info.size < probe.offset) continue;
-    if (info.dev === live.dev && info.ino === live.ino) continue;
-    candidates.push({ path, mtimeMs: info.mtimeMs });
-  }
-  candidates.sort((a, b) => b.mtimeMs - a.mtimeMs);
-  for (const candidate of candidates) {
-    const opened = await openIfHolds(candidate.path, probe);
-    if (opened) return opened;
-  }
-  return undefined;
+/** Once `handle` is known to hold the position: its head and tail, so the fingerprint can grow and rewrites be caught. */
+export async function loadKnownBytes(handle: FileHandle, position: TailPosition): Promise<void> {
+  const headLength = Math.min(FINGERPRINT_BYTES, position.offset);
+  const tailLength = Math.min(TAIL_BYTES, position.offset);
+  if (position.head.length === headLength && position.tail.length === tailLength) return;
+  position.head = await readRange(handle, 0, headLength);
+  position.fingerprint = fingerprintOf(position.head);
+  position.fingerprintBytes = position.head.length;
+  position.tail = await readRange(handle, position.offset - tailLength, tailLength);
 }
 
 /** Rejects a checkpoint that cannot have come from a tailer of `path`, with an exact message. */
@@ -129,36 +133,11 @@ export function assertCheckpoint(checkpoint: FileCheckpoint, path: string): void
   }
   const maxBytes = Math.min(FINGERPRINT_BYTES, checkpoint.offset);
   if (!isCount(checkpoint.fingerprintBytes) || checkpoint.fingerprintBytes > maxBytes) {
-    throw new TypeError(
-      `checkpoint.fingerprintBytes must be an integer from 0 to ${maxBytes}, got ${String(checkpoint.fingerprintBytes)}`,
-    );
+    const got = String(checkpoint.fingerprintBytes);
+    throw new TypeError(`checkpoint.fingerprintBytes must be an integer from 0 to ${maxBytes}, got ${got}`);
   }
   if (typeof checkpoint.fingerprint !== 'string' || !/^[0-9a-f]{40}$/.test(checkpoint.fingerprint)) {
-    throw new TypeError(`checkpoint.fingerprint must be 40 lowercase hex digits (sha1), got "${String(checkpoint.fingerprint)}"`);
+    const got = String(checkpoint.fingerprint);
+    throw new TypeError(`checkpoint.fingerprint must be 40 lowercase hex digits (sha1), got "${got}"`);
   }
-}
-
-async function listNames(folder: string): Promise<string[]> {
-  // An unreadable folder only means there is no sibling to recover from; the caller reports the gap.
-  return readdir(folder).catch(() => []);
-}
-
-async function openIfHolds(
-  path: string,
-  probe: ContentProbe,
-  identity?: { dev: number; ino: number },
-): Promise<OpenedFile | undefined> {
-  const handle = await open(path, 'r').catch(() => undefined);
-  if (!handle) return undefined;
-  try {
-    const info = await handle.stat();
-    const sameIdentity = !identity || (info.dev === identity.dev && info.ino === identity.ino);
-    if (info.isFile() && sameIdentity && (await holdsContent(handle, info.size, probe))) {
-      return { handle, path, dev: info.dev, ino: info.ino, size: info.size };
-    }
-  } catch {
-    // A sibling that vanished or cannot be read is simply not the copy we are looking for.
-  }
-  await handle.close().catch(() => undefined);
-  return undefined;
 }

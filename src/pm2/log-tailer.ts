@@ -1,27 +1,33 @@
 // Follows one PM2 log file and delivers every byte once, each chunk with the checkpoint valid after
 // it, across monitor restarts, `pm2 flush`, `pm2 reloadLogs`, pm2-logrotate's copy-truncate and
 // deletes. What cannot be recovered is reported as a gap, never hidden. Lines are the caller's job.
-import { watch, type FSWatcher } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import {
   FINGERPRINT_BYTES,
+  TAIL_BYTES,
+  advance,
   assertCheckpoint,
-  findMovedFile,
-  findRotatedCopy,
   fingerprintOf,
   holdsContent,
+  loadKnownBytes,
+  positionAtStart,
+  positionFromCheckpoint,
+  probeOf,
   readRange,
-  type ContentProbe,
+  toCheckpoint,
   type FileCheckpoint,
+  type TailPosition,
 } from './file-checkpoint.js';
+import { FileWatch } from './file-watch.js';
+import { findMovedFile, findRotatedCopy } from './rotated-files.js';
 
 export type { FileCheckpoint } from './file-checkpoint.js';
 
 /**
  * Bytes the tailer could not deliver. `truncated`: cut in place with no readable copy; `replaced`: the
  * checkpoint's file is gone; `rotated`: recovered from a rotated copy, but what PM2 wrote between its
- * copy and its truncation is unseen. `lostBytes` is set when the loss is known (a lower bound).
+ * copy and its truncation is unseen. `lostBytes`: the loss when known (a lower bound).
  */
 export interface TailGap {
   path: string;
@@ -34,9 +40,9 @@ export interface LogTailerOptions {
   path: string;
   /** Resume here (validated: same inode + fingerprint, else a gap/restart). */
   checkpoint?: FileCheckpoint;
-  /** When there is no checkpoint and the file exists at start; a file that appears later is read from its start. Default 'end'. */
+  /** Without a checkpoint, for a file that exists at start; one that appears later is read from its start. Default 'end'. */
   startAt?: 'start' | 'end';
-  /** Default 250. fs.watch only shortens the wait: it misses inode swaps. */
+  /** Default 250. */
   pollIntervalMs?: number;
   /** Largest chunk handed to onData. Default 512 KiB. */
   maxReadBytes?: number;
@@ -46,7 +52,7 @@ export interface LogTailerOptions {
   onError?: (error: Error) => void;
 }
 
-/** An error reported through onError; `code` is the errno code, or ENOTREG / ECONSUMER. */
+/** Reported through onError; `code` is the errno code, or ENOTREG / ECONSUMER. */
 export class LogTailerError extends Error {
   constructor(
     message: string,
@@ -59,27 +65,7 @@ export class LogTailerError extends Error {
   }
 }
 
-const DEFAULT_POLL_MS = 250;
-const DEFAULT_MAX_READ_BYTES = 512 * 1024;
-/** Bytes before the offset kept in memory to recognise a rewritten file whose head did not change. */
-const TAIL_BYTES = 256;
-
-interface Position {
-  dev: number;
-  ino: number;
-  offset: number;
-  fingerprint: string;
-  fingerprintBytes: number;
-  /** First fingerprintBytes bytes; empty while a resumed position is not verified yet. */
-  head: Buffer;
-  tail: Buffer;
-  /** Largest size seen for this content: bytes past the offset that a truncation destroys are a known loss. */
-  seenSize: number;
-  /** size/mtime/ctime when the content was last verified: unchanged means nothing to re-check. */
-  verifiedStamp?: string;
-}
-
-interface Current {
+interface Followed {
   handle: FileHandle;
   dev: number;
   ino: number;
@@ -87,22 +73,19 @@ interface Current {
 
 export class LogTailer {
   readonly #path: string;
-  readonly #pollMs: number;
   readonly #maxRead: number;
+  readonly #retry: string;
   readonly #onData: LogTailerOptions['onData'];
   readonly #onGap: LogTailerOptions['onGap'];
   readonly #onError: LogTailerOptions['onError'];
+  readonly #watch: FileWatch;
   #startAt: 'start' | 'end';
-  #position?: Position;
-  #file?: Current;
+  #position?: TailPosition;
+  #file?: Followed;
   #started = false;
   #stopped = false;
   #chain: Promise<void> = Promise.resolve();
   #pending?: Promise<void>;
-  #timer?: NodeJS.Timeout;
-  #folderWatcher?: FSWatcher;
-  #fileWatcher?: FSWatcher;
-  #watchedIno?: number;
   /** Error codes already reported: a condition is reported once, not on every poll, until it clears. */
   #reported = new Set<string>();
   #passErrors = new Set<string>();
@@ -110,11 +93,11 @@ export class LogTailer {
   constructor(options: LogTailerOptions) {
     if (typeof options.path !== 'string' || options.path === '') throw new TypeError('path must be a non-empty string');
     if (typeof options.onData !== 'function') throw new TypeError('onData must be a function');
-    const poll = options.pollIntervalMs ?? DEFAULT_POLL_MS;
+    const poll = options.pollIntervalMs ?? 250;
     if (!Number.isInteger(poll) || poll < 10 || poll > 60_000) {
       throw new TypeError(`pollIntervalMs must be an integer from 10 to 60000, got ${String(poll)}`);
     }
-    const maxRead = options.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
+    const maxRead = options.maxReadBytes ?? 512 * 1024;
     if (!Number.isInteger(maxRead) || maxRead < 1 || maxRead > 64 * 1024 * 1024) {
       throw new TypeError(`maxReadBytes must be an integer from 1 to 67108864, got ${String(maxRead)}`);
     }
@@ -122,17 +105,16 @@ export class LogTailer {
     if (startAt !== 'start' && startAt !== 'end') throw new TypeError(`startAt must be 'start' or 'end', got ${String(startAt)}`);
     if (options.checkpoint) {
       assertCheckpoint(options.checkpoint, options.path);
-      const { dev, ino, offset, fingerprint, fingerprintBytes } = options.checkpoint;
-      const empty = Buffer.alloc(0);
-      this.#position = { dev, ino, offset, fingerprint, fingerprintBytes, head: empty, tail: empty, seenSize: 0 };
+      this.#position = positionFromCheckpoint(options.checkpoint);
     }
     this.#path = options.path;
-    this.#pollMs = poll;
     this.#maxRead = maxRead;
+    this.#retry = `retrying every ${poll} ms`;
     this.#startAt = startAt;
     this.#onData = options.onData;
     this.#onGap = options.onGap;
     this.#onError = options.onError;
+    this.#watch = new FileWatch(options.path, poll, () => void this.readNow());
   }
 
   /** Catches up, then follows the file until stop(). */
@@ -140,13 +122,7 @@ export class LogTailer {
     if (this.#started) throw new Error('LogTailer.start() was already called');
     this.#started = true;
     await this.readNow();
-    if (this.#stopped) return;
-    this.#armWatchers();
-    this.#timer = setInterval(() => {
-      this.#armWatchers();
-      void this.readNow();
-    }, this.#pollMs);
-    this.#timer.unref();
+    if (!this.#stopped) this.#watch.start(() => this.#file?.ino);
   }
 
   /** One read pass, started after this call (passes never overlap). Never rejects: problems go to onError. */
@@ -164,15 +140,12 @@ export class LogTailer {
 
   /** Valid after the last chunk delivered; undefined before the file was first found. */
   checkpoint(): FileCheckpoint | undefined {
-    return this.#position && this.#checkpointOf(this.#position);
+    return this.#position && toCheckpoint(this.#path, this.#position);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearInterval(this.#timer);
-    this.#folderWatcher?.close();
-    this.#fileWatcher?.close();
-    this.#folderWatcher = this.#fileWatcher = undefined;
+    this.#watch.close();
     await this.#chain;
     await this.#closeFile();
   }
@@ -191,7 +164,7 @@ export class LogTailer {
   async #pass(): Promise<void> {
     if (!this.#file && !(await this.#attach())) return;
     const atPath = await this.#identityAtPath();
-    await this.#readCurrent();
+    await this.#readFollowed();
     const file = this.#file;
     if (this.#stopped || !file || !atPath || (atPath.dev === file.dev && atPath.ino === file.ino)) return;
     // A new file at the path (reloadLogs, delete + recreate): the old one is drained to EOF, move on.
@@ -199,30 +172,28 @@ export class LogTailer {
     await this.#closeFile();
     this.#position = undefined;
     this.#startAt = 'start';
-    if (await this.#attach()) await this.#readCurrent();
+    if (await this.#attach()) await this.#readFollowed();
   }
 
-  /** Opens the file to follow: the checkpoint's (at the path or renamed beside it) or the path's. */
+  /** Opens the file to follow: the checkpoint's (at the path or renamed beside it), else the path's. */
   async #attach(): Promise<boolean> {
     const atPath = await this.#openPath();
     const resumed = this.#position;
     if (resumed && !(atPath && atPath.dev === resumed.dev && atPath.ino === resumed.ino)) {
-      const moved = await findMovedFile(this.#path, resumed, this.#probe(resumed));
+      const moved = await findMovedFile(this.#path, resumed, probeOf(resumed));
       if (moved) {
         await atPath?.handle.close().catch(() => undefined);
         this.#file = { handle: moved.handle, dev: moved.dev, ino: moved.ino };
         return true;
       }
-      this.#gap({
-        kind: 'replaced',
-        detail: `the checkpoint's file (inode ${resumed.ino}, offset ${resumed.offset}) is no longer at ${this.#path} or beside it; whatever it held after that offset is lost`,
-      });
+      const lost = `the checkpoint's file (inode ${resumed.ino}, offset ${resumed.offset}) is no longer at ${this.#path}`;
+      this.#gap({ kind: 'replaced', detail: `${lost} or beside it; whatever it held after that offset is lost` });
       this.#position = undefined;
       this.#startAt = 'start';
     }
     if (!atPath) {
       this.#startAt = 'start';
-      const message = `${this.#path} does not exist (yet); waiting for it, checking every ${this.#pollMs} ms`;
+      const message = `${this.#path} does not exist (yet); waiting for it, ${this.#retry}`;
       this.#fail(new LogTailerError(message, 'ENOENT', this.#path));
       return false;
     }
@@ -232,8 +203,8 @@ export class LogTailer {
     return true;
   }
 
-  /** The file at the path, or undefined when there is none (not an error while an old fd is followed). */
-  async #openPath(): Promise<Current | undefined> {
+  /** The file at the path; undefined when there is none, which is no error while an old fd is followed. */
+  async #openPath(): Promise<Followed | undefined> {
     let handle: FileHandle;
     try {
       handle = await open(this.#path, 'r');
@@ -244,11 +215,10 @@ export class LogTailer {
     try {
       const info = await handle.stat();
       if (!info.isFile()) {
-        // Whatever log file replaces it later appeared after start: read it from its beginning.
+        // The log file that replaces it will have appeared after start: read it from its beginning.
         this.#startAt = 'start';
-        const code = info.isDirectory() ? 'EISDIR' : 'ENOTREG';
-        const what = info.isDirectory() ? 'a directory' : 'not a regular file';
-        throw new LogTailerError(`${this.#path} is ${what}, not a log file (${code}); retrying every ${this.#pollMs} ms`, code, this.#path);
+        const [code, what] = info.isDirectory() ? ['EISDIR', 'a directory'] : ['ENOTREG', 'not a regular file'];
+        throw new LogTailerError(`${this.#path} is ${what}, not a log file (${code}); ${this.#retry}`, code, this.#path);
       }
       return { handle, dev: info.dev, ino: info.ino };
     } catch (error) {
@@ -257,7 +227,7 @@ export class LogTailer {
     }
   }
 
-  async #freshPosition(file: Current): Promise<Position> {
+  async #freshPosition(file: Followed): Promise<TailPosition> {
     const atStart = positionAtStart(file);
     if (this.#startAt === 'start') return atStart;
     const size = (await file.handle.stat()).size;
@@ -265,9 +235,9 @@ export class LogTailer {
     const tailLength = Math.min(TAIL_BYTES, size);
     const head = await readRange(file.handle, 0, headLength);
     const tail = await readRange(file.handle, size - tailLength, tailLength);
-    // Cut between the stat and the reads: what is there now is new, read it all.
+    // Cut between the stat and the reads: what is there now is new, so read all of it.
     if (head.length < headLength || tail.length < tailLength) return atStart;
-    return { ...atStart, offset: size, fingerprint: fingerprintOf(head), fingerprintBytes: head.length, head, tail, seenSize: size };
+    return { ...atStart, offset: size, fingerprint: fingerprintOf(head), fingerprintBytes: headLength, head, tail, seenSize: size };
   }
 
   async #identityAtPath(): Promise<{ dev: number; ino: number } | undefined> {
@@ -282,68 +252,61 @@ export class LogTailer {
   }
 
   /** Reads the followed file from the position to its current end, recovering first if it was cut. */
-  async #readCurrent(): Promise<void> {
+  async #readFollowed(): Promise<void> {
     const file = this.#file;
-    if (!file || !this.#position) return;
-    const info = await file.handle.stat();
     const position = this.#position;
+    if (!file || !position) return;
+    const info = await file.handle.stat();
     const stamp = `${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
     if (position.offset > 0 && position.verifiedStamp !== stamp) {
-      if (await holdsContent(file.handle, info.size, this.#probe(position))) {
-        await this.#loadKnownBytes(file.handle, position);
+      if (await holdsContent(file.handle, info.size, probeOf(position))) {
+        await loadKnownBytes(file.handle, position);
         position.verifiedStamp = stamp;
       } else if (!(await this.#recoverCut(file))) {
         return;
       }
     }
-    this.#position.seenSize = Math.max(this.#position.seenSize, info.size);
+    const current = this.#position as TailPosition;
+    current.seenSize = Math.max(current.seenSize, info.size);
     await this.#deliverUpTo(file.handle, info.size);
   }
 
-  /** The file was truncated or rewritten in place: reads what was not read yet from a rotated copy, reports the rest. */
-  async #recoverCut(file: Current): Promise<boolean> {
-    const position = this.#position as Position;
-    const copy = await findRotatedCopy(this.#path, this.#probe(position), file);
+  /** Cut in place: reads what was not read yet from a rotated copy if there is one, reports the rest. */
+  async #recoverCut(file: Followed): Promise<boolean> {
+    const position = this.#position as TailPosition;
+    const copy = await findRotatedCopy(this.#path, probeOf(position), file);
     if (copy) {
       try {
-        await this.#loadKnownBytes(copy.handle, position);
+        await loadKnownBytes(copy.handle, position);
         if (!(await this.#deliverUpTo(copy.handle, copy.size))) return false;
       } finally {
         await copy.handle.close().catch(() => undefined);
       }
+      const recovered = `read ${copy.size - position.offset} unread bytes from the copy`;
       this.#gap({
         kind: 'rotated',
         lostBytes: position.seenSize > copy.size ? position.seenSize - copy.size : undefined,
-        detail: `${this.#path} was copied to ${basename(copy.path)} and truncated; read ${copy.size - position.offset} unread bytes from the copy; lines written between the copy and the truncation cannot be seen`,
+        detail: `${this.#path} was copied to ${basename(copy.path)} and truncated; ${recovered}; lines written between the copy and the truncation cannot be seen`,
       });
     } else {
       const lost = position.seenSize - position.offset;
+      const what = lost > 0 ? `${lost} bytes seen but not read are lost` : 'anything written after the last read is lost';
       this.#gap({
         kind: 'truncated',
         lostBytes: lost > 0 ? lost : undefined,
-        detail: `${this.#path} was truncated or rewritten in place after offset ${position.offset} (pm2 flush, or a rotation with no readable copy); ${lost > 0 ? `${lost} bytes seen but not read are lost` : 'anything written after the last read is lost'}`,
+        detail: `${this.#path} was truncated or rewritten in place after offset ${position.offset} (pm2 flush, or a rotation with no readable copy); ${what}`,
       });
     }
     this.#position = positionAtStart(file);
     return true;
   }
 
-  /** After a resumed position is verified: its head and tail, so the fingerprint can grow and rewrites be caught. */
-  async #loadKnownBytes(handle: FileHandle, position: Position): Promise<void> {
-    const headLength = Math.min(FINGERPRINT_BYTES, position.offset);
-    if (position.head.length === headLength && position.tail.length > 0) return;
-    position.head = await readRange(handle, 0, headLength);
-    position.fingerprint = fingerprintOf(position.head);
-    position.fingerprintBytes = position.head.length;
-    const tailLength = Math.min(TAIL_BYTES, position.offset);
-    position.tail = await readRange(handle, position.offset - tailLength, tailLength);
-  }
-
+  /** False when the pass must stop here: stopped, or the consumer refused a chunk. */
   async #deliverUpTo(handle: FileHandle, end: number): Promise<boolean> {
     while (this.#position && this.#position.offset < end) {
       if (this.#stopped) return false;
       const chunk = await readRange(handle, this.#position.offset, Math.min(this.#maxRead, end - this.#position.offset));
-      // Shorter than stat said: cut while reading; the next pass sees it.
+      // Shorter than stat said: cut while reading, which the next pass sees.
       if (chunk.length === 0) return true;
       if (!this.#deliver(chunk)) return false;
     }
@@ -353,36 +316,16 @@ export class LogTailer {
   #deliver(chunk: Buffer): boolean {
     const before = this.#position;
     if (this.#stopped || !before) return false;
-    const offset = before.offset + chunk.length;
-    const head = before.offset < FINGERPRINT_BYTES ? Buffer.concat([before.head, chunk.subarray(0, FINGERPRINT_BYTES - before.offset)]) : before.head;
-    const recent = chunk.length >= TAIL_BYTES ? chunk : Buffer.concat([before.tail, chunk]);
-    const after: Position = {
-      ...before,
-      offset,
-      head,
-      tail: Buffer.from(recent.subarray(Math.max(0, recent.length - TAIL_BYTES))),
-      fingerprint: head === before.head ? before.fingerprint : fingerprintOf(head),
-      fingerprintBytes: head.length,
-      seenSize: Math.max(before.seenSize, offset),
-    };
+    const after = advance(before, chunk);
     try {
-      this.#onData(chunk, this.#checkpointOf(after));
+      this.#onData(chunk, toCheckpoint(this.#path, after));
     } catch (error) {
-      this.#fail(new LogTailerError(`onData threw at ${this.#path} offset ${before.offset}; the chunk will be offered again on the next pass: ${messageOf(error)}`, 'ECONSUMER', this.#path, { cause: error }));
+      const message = `onData threw at ${this.#path} offset ${before.offset}; the chunk will be offered again on the next pass: ${messageOf(error)}`;
+      this.#fail(new LogTailerError(message, 'ECONSUMER', this.#path, { cause: error }));
       return false;
     }
     this.#position = after;
     return true;
-  }
-
-  #probe(position: Position): ContentProbe {
-    const { offset, fingerprint, fingerprintBytes, tail } = position;
-    return { offset, fingerprint, fingerprintBytes, tail };
-  }
-
-  #checkpointOf(position: Position): FileCheckpoint {
-    const { dev, ino, offset, fingerprint, fingerprintBytes } = position;
-    return { path: this.#path, dev, ino, offset, fingerprint, fingerprintBytes };
   }
 
   #gap(gap: Omit<TailGap, 'path'>): void {
@@ -397,42 +340,24 @@ export class LogTailer {
   }
 
   #fail(error: unknown): void {
-    const reported = toTailerError(error, this.#path, this.#pollMs);
+    const reported = this.#toTailerError(error);
     this.#passErrors.add(reported.code);
     if (this.#stopped || this.#reported.has(reported.code)) return;
     try {
       this.#onError?.(reported);
     } catch {
-      // The error sink failing must not stop the tailer; there is nowhere left to report it.
+      // The error sink failing must not stop the tailer, and there is nowhere left to report it.
     }
   }
 
-  #armWatchers(): void {
-    if (this.#stopped) return;
-    const name = basename(this.#path);
-    this.#folderWatcher ??= this.#watch(dirname(this.#path), (changed) => changed === null || changed === name);
-    if (this.#file && this.#watchedIno !== this.#file.ino) {
-      this.#fileWatcher?.close();
-      this.#fileWatcher = this.#watch(this.#path, () => true);
-      this.#watchedIno = this.#fileWatcher ? this.#file.ino : undefined;
-    }
-  }
-
-  #watch(target: string, relevant: (name: string | null) => boolean): FSWatcher | undefined {
-    try {
-      const watcher = watch(target, { persistent: false }, (_event, changed) => {
-        if (relevant(changed)) void this.readNow();
-      });
-      watcher.on('error', () => {
-        watcher.close();
-        if (this.#folderWatcher === watcher) this.#folderWatcher = undefined;
-        if (this.#fileWatcher === watcher) this.#fileWatcher = this.#watchedIno = undefined;
-      });
-      return watcher;
-    } catch {
-      // A missing folder or no watch slots left: the poll still reads, and the next tick tries again.
-      return undefined;
-    }
+  #toTailerError(error: unknown): LogTailerError {
+    if (error instanceof LogTailerError) return error;
+    const code = codeOf(error) ?? 'EUNKNOWN';
+    const message =
+      code === 'EACCES' || code === 'EPERM'
+        ? `cannot read ${this.#path}: permission denied (${code}); ${this.#retry}`
+        : `cannot read ${this.#path}: ${messageOf(error)}; ${this.#retry}`;
+    return new LogTailerError(message, code, this.#path, { cause: error });
   }
 
   async #closeFile(): Promise<void> {
@@ -442,11 +367,6 @@ export class LogTailer {
   }
 }
 
-function positionAtStart(file: Current): Position {
-  const empty = Buffer.alloc(0);
-  return { dev: file.dev, ino: file.ino, offset: 0, fingerprint: fingerprintOf(empty), fingerprintBytes: 0, head: empty, tail: empty, seenSize: 0 };
-}
-
 function codeOf(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
@@ -454,15 +374,4 @@ function codeOf(error: unknown): string | undefined {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function toTailerError(error: unknown, path: string, pollMs: number): LogTailerError {
-  if (error instanceof LogTailerError) return error;
-  const code = codeOf(error) ?? 'EUNKNOWN';
-  const retry = `retrying every ${pollMs} ms`;
-  const message =
-    code === 'ENOENT' ? `${path} does not exist (yet); waiting for it, checking every ${pollMs} ms`
-    : code === 'EACCES' || code === 'EPERM' ? `cannot read ${path}: permission denied (${code}); ${retry}`
-    : `cannot read ${path}: ${messageOf(error)}; ${retry}`;
-  return new LogTailerError(message, code, path, { cause: error });
 }
