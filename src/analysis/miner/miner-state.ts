@@ -2,7 +2,7 @@
 // recently used first, so that reloading them in order rebuilds the same recency.
 import { z } from 'zod';
 import { LEVELS } from '../../core/types.js';
-import type { Cluster } from './cluster.js';
+import type { Pattern } from './shape.js';
 import type { PatternStats } from './pattern-stats.js';
 
 export const MINER_STATE_VERSION = 1;
@@ -12,7 +12,8 @@ const time = z.number().finite();
 
 const templateSchema = z.object({
   id: z.string().min(1).max(64),
-  tokens: z.array(z.string()).min(1),
+  /** The first shape is the one the pattern is shown as. */
+  shapes: z.array(z.object({ tokens: z.array(z.string()).min(1), count })).min(1),
   count: count.min(1),
   firstSeen: time,
   lastSeen: time,
@@ -36,12 +37,12 @@ export class MinerStateError extends Error {
   override name = 'MinerStateError';
 }
 
-export function writeMinerState(oldestFirst: readonly Cluster[], aliases: ReadonlyMap<string, string>): MinerState {
+export function writeMinerState(oldestFirst: readonly Pattern[], aliases: ReadonlyMap<string, string>): MinerState {
   return {
     version: MINER_STATE_VERSION,
     templates: oldestFirst.map((c) => ({
       id: c.id,
-      tokens: [...c.tokens],
+      shapes: c.shapes.map((s) => ({ tokens: [...s.tokens], count: s.count })),
       count: c.stats.count,
       firstSeen: c.stats.firstSeen,
       lastSeen: c.stats.lastSeen,
@@ -57,7 +58,7 @@ export function writeMinerState(oldestFirst: readonly Cluster[], aliases: Readon
 
 export interface RestoredTemplate {
   id: string;
-  tokens: string[];
+  shapes: Array<{ tokens: string[]; count: number }>;
   restore(stats: PatternStats): void;
 }
 
@@ -78,7 +79,7 @@ export function readMinerState(state: unknown): { templates: RestoredTemplate[];
     aliases: parsed.data.aliases,
     templates: parsed.data.templates.map((t) => ({
       id: t.id,
-      tokens: t.tokens,
+      shapes: t.shapes,
       restore(stats: PatternStats): void {
         stats.count = t.count;
         stats.firstSeen = t.firstSeen;

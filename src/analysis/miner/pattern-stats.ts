@@ -136,15 +136,18 @@ export class PatternStats {
     }
   }
 
-  /** Folds another template's figures into this one (when two templates become one). */
-  absorb(other: PatternStats): void {
+  /**
+   * Folds another pattern's figures into this one (when two patterns become one). Wildcard values
+   * come along only when `alignedWildcards`: when both count positions in templates of one length.
+   */
+  absorb(other: PatternStats, alignedWildcards: boolean): void {
     this.count += other.count;
     this.firstSeen = Math.min(this.firstSeen, other.firstSeen);
     this.lastSeen = Math.max(this.lastSeen, other.lastSeen);
     for (const [name, c] of other.processes) this.addProcess(name, c);
     for (const [level, c] of Object.entries(other.levels) as Array<[Level, number]>) this.levels[level] = (this.levels[level] ?? 0) + c;
     for (const e of other.examples) this.addExample(e);
-    for (const [position, top] of other.wildcards) for (const [v, c] of top.counts) this.addValue(position, v, c);
+    if (alignedWildcards) for (const [position, top] of other.wildcards) for (const [v, c] of top.counts) this.addValue(position, v, c);
     for (const [minute, c] of other.perMinute) this.addMinute(minute, c);
   }
 

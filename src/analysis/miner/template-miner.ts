@@ -1,21 +1,26 @@
 // An online template miner. Each message is masked and tokenized (tokenize.ts); a message whose masked
-// tokens were seen before is matched through a cache, else through a trie of templates. A message
-// that no template covers becomes a template of its own. A position turns into `<*>` once
-// `minSiblings` templates agree everywhere but there, each with its own value: `user root` /
-// `user guest` / `user admin` become `user <*>`, while `session opened` / `session closed` stay two
-// events. The oldest of the merged templates keeps its id, the others become aliases of it, so an id
-// handed out once keeps working. Templates are capped, least recently used first out.
+// tokens were seen before is matched through a cache, else through a trie of shapes (templates of
+// one token count). A message no shape covers starts a new pattern. Two rules then generalize:
+// - siblings: a position becomes `<*>` once enough shapes agree everywhere but there, each with its
+//   own value (`user root` / `user news` / `user test` ... become `user <*>`), while two words in a
+//   position (`session opened` / `session closed`) stay two events;
+// - literals: shapes with the same literal tokens in the same order are one event whose variable
+//   part printed as more or fewer tokens (`5 bytes sent` / `5 bytes (1 KB) sent`).
+// When patterns merge, the oldest keeps its id and the others become aliases of it, so an id handed
+// out once keeps resolving. Patterns are capped, least recently matched first out.
 import type { Level, PatternSummary } from '../../core/types.js';
+import { LruRing, MultiIndex, SiblingIndex } from './indexes.js';
 import { type MinerState, readMinerState, writeMinerState } from './miner-state.js';
 import { DEFAULT_STATS_LIMITS, PatternStats, type StatsLimits } from './pattern-stats.js';
+import { Pattern, Shape, templateId } from './shape.js';
 import { TemplateTrie } from './template-trie.js';
 import { newTokens, tokenize, WILDCARD } from './tokenize.js';
-import { Cluster, LruRing, SiblingIndex, templateId } from './cluster.js';
 
 export type { MinerState } from './miner-state.js';
+export { MinerStateError } from './miner-state.js';
 
 export interface MinerOptions {
-  /** Templates kept at most; the least recently matched one is dropped beyond. Default 5000. */
+  /** Patterns kept at most; the least recently matched one is dropped beyond. Default 5000. */
   maxTemplates?: number;
   /**
    * Tokens of a message used for mining; the rest is one trailing `<*>`. Bounds the cost of very long
@@ -23,14 +28,25 @@ export interface MinerOptions {
    */
   maxTokens?: number;
   /**
-   * Distinct values a position must show, among templates equal everywhere else, before it becomes
-   * `<*>`. Lower merges sooner and risks joining events told apart by one word (opened/closed);
-   * higher keeps more near-duplicate templates. Default 3.
+   * Distinct values that look like data (`en<*>`, `()`) a position must show, among shapes equal
+   * everywhere else, before it becomes `<*>`. Lower merges sooner. Default 3.
    */
   minSiblings?: number;
+  /**
+   * The same when some values are plain words: words are more often distinct events (`opened` /
+   * `closed`) than values. Lower merges such events; higher keeps user names etc. apart. Default 4.
+   */
+  minWordSiblings?: number;
+  /** The same for plain words in the first position, which often name the event. Default 8. */
+  minLeadSiblings?: number;
+  /**
+   * Literal tokens two shapes of different lengths must share (all of them, in order) to be one
+   * pattern. Lower joins short messages that merely share a word or two. Default 2.
+   */
+  minSharedLiterals?: number;
   /** Masked messages remembered for the fast path (cleared when full). Default 50,000. */
   cacheSize?: number;
-  /** Bounds of the per-template figures (examples, wildcard values, minutes). */
+  /** Bounds of the per-pattern figures (examples, wildcard values, minutes). */
   stats?: Partial<StatsLimits>;
   /** Time for entries without a timestamp. Default Date.now. */
   now?: () => number;
@@ -40,6 +56,7 @@ export interface MatchResult {
   id: string;
   template: string;
   isNew: boolean;
+  /** Values of the wildcards of the matched shape, in order. */
   params: string[];
 }
 
@@ -59,31 +76,35 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
 export class TemplateMiner {
   readonly maxTemplates: number;
   readonly maxTokens: number;
-  readonly minSiblings: number;
+  private readonly minSharedLiterals: number;
   private readonly cacheSize: number;
   private readonly limits: StatsLimits;
   private readonly now: () => number;
-  private readonly byId = new Map<string, Cluster>();
+  private readonly byId = new Map<string, Pattern>();
   private readonly aliases = new Map<string, string>();
-  private readonly trie = new TemplateTrie<Cluster>();
+  private readonly trie = new TemplateTrie<Shape>();
   private readonly siblings: SiblingIndex;
-  private readonly cache = new Map<string, Cluster>();
+  private readonly literals = new MultiIndex();
+  private readonly cache = new Map<string, Shape>();
   private readonly tokens = newTokens();
-  /** Most recently matched first; a sentinel closes the ring. */
-  private readonly lru = new LruRing<Cluster>();
+  private readonly lru = new LruRing<Pattern>();
   private serial = 0;
 
   constructor(options: MinerOptions = {}) {
     this.maxTemplates = positiveInt('maxTemplates', options.maxTemplates, 5000);
     this.maxTokens = positiveInt('maxTokens', options.maxTokens, 64, 2);
-    this.minSiblings = positiveInt('minSiblings', options.minSiblings, 3, 2);
+    const minSiblings = positiveInt('minSiblings', options.minSiblings, 3, 2);
+    const minWord = positiveInt('minWordSiblings', options.minWordSiblings, 4, 2);
+    const minLead = positiveInt('minLeadSiblings', options.minLeadSiblings, 8, 2);
+    this.minSharedLiterals = positiveInt('minSharedLiterals', options.minSharedLiterals, 2);
     this.cacheSize = positiveInt('cacheSize', options.cacheSize, 50_000);
     this.limits = { ...DEFAULT_STATS_LIMITS, ...options.stats };
     for (const [k, v] of Object.entries(this.limits)) positiveInt(`stats.${k}`, v, 1);
     this.now = options.now ?? Date.now;
-    this.siblings = new SiblingIndex(this.minSiblings);
+    this.siblings = new SiblingIndex(minSiblings, minWord, minLead);
   }
 
+  /** Patterns held. */
   get size(): number {
     return this.byId.size;
   }
@@ -91,36 +112,35 @@ export class TemplateMiner {
   add(message: string, meta: EntryMeta = {}): MatchResult {
     const tokens = tokenize(message, this.maxTokens, this.tokens);
     const key = tokens.masked.join(' ');
-    let cluster = this.lookup(key, tokens.masked);
-    let isNew = false;
-    if (cluster === undefined) {
-      cluster = this.create(tokens.masked.slice());
-      isNew = true;
+    let shape = this.lookup(key, tokens.masked);
+    let created: Pattern | undefined;
+    if (shape === undefined) {
+      created = this.createPattern(tokens.masked.slice());
+      shape = this.settle(created.primary);
+      this.remember(key, shape);
     }
-    cluster.stats.record(meta.timestamp ?? this.now(), message, meta.process, meta.level);
-    const params = cluster.params(tokens.raw);
-    for (let k = 0; k < params.length; k++) cluster.stats.addValue(cluster.wild[k], params[k]);
-    if (isNew) {
-      // Generalizing may fold this template into an older one; the caller gets the id that survives.
-      this.generalize(cluster);
-      cluster = cluster.resolve();
-      this.cache.set(key, cluster);
-    }
-    this.lru.touch(cluster);
-    return { id: cluster.id, template: cluster.template, isNew, params: cluster.params(tokens.raw) };
+    const pattern = shape.pattern;
+    shape.count++;
+    pattern.stats.record(meta.timestamp ?? this.now(), message, meta.process, meta.level);
+    const params = shape.params(tokens.raw);
+    const positions = shape.primaryPositions();
+    for (let k = 0; k < params.length; k++) if (positions[k] >= 0) pattern.stats.addValue(positions[k], params[k]);
+    this.lru.touch(pattern);
+    if (created !== undefined) this.evictBeyondCap();
+    return { id: pattern.id, template: pattern.template, isNew: created === pattern, params };
   }
 
   match(message: string): MatchResult | undefined {
     const tokens = tokenize(message, this.maxTokens, this.tokens);
-    const cluster = this.lookup(tokens.masked.join(' '), tokens.masked);
-    if (cluster === undefined) return undefined;
-    return { id: cluster.id, template: cluster.template, isNew: false, params: cluster.params(tokens.raw) };
+    const shape = this.lookup(tokens.masked.join(' '), tokens.masked);
+    if (shape === undefined) return undefined;
+    return { id: shape.pattern.id, template: shape.pattern.template, isNew: false, params: shape.params(tokens.raw) };
   }
 
-  /** The id a template is known by now: itself, or the template it was merged into. */
+  /** The id a pattern is known by now: itself, or the pattern it was merged into; undefined once evicted. */
   resolveId(id: string): string | undefined {
     let current = id;
-    for (let hops = 0; hops < 64; hops++) {
+    for (let hops = 0; hops <= this.aliases.size; hops++) {
       if (this.byId.has(current)) return current;
       const next = this.aliases.get(current);
       if (next === undefined) return undefined;
@@ -131,22 +151,22 @@ export class TemplateMiner {
 
   summary(id: string): PatternSummary | undefined {
     const resolved = this.resolveId(id);
-    const cluster = resolved === undefined ? undefined : this.byId.get(resolved);
-    return cluster?.stats.summarize(cluster.id, cluster.template, cluster.wild);
+    const pattern = resolved === undefined ? undefined : this.byId.get(resolved);
+    return pattern === undefined ? undefined : this.summarize(pattern);
   }
 
   summaries(options: { limit?: number; processes?: string[]; since?: number } = {}): PatternSummary[] {
     const { limit, processes, since } = options;
     const wanted = processes === undefined ? undefined : new Set(processes);
-    const picked: Cluster[] = [];
-    for (const cluster of this.byId.values()) {
-      if (since !== undefined && cluster.stats.lastSeen < since) continue;
-      if (wanted !== undefined && ![...cluster.stats.processes.keys()].some((p) => wanted.has(p))) continue;
-      picked.push(cluster);
+    const picked: Pattern[] = [];
+    for (const p of this.byId.values()) {
+      if (since !== undefined && p.stats.lastSeen < since) continue;
+      if (wanted !== undefined && ![...p.stats.processes.keys()].some((name) => wanted.has(name))) continue;
+      picked.push(p);
     }
     picked.sort((a, b) => b.stats.count - a.stats.count || a.serial - b.serial);
     const top = limit === undefined ? picked : picked.slice(0, Math.max(0, limit));
-    return top.map((c) => c.stats.summarize(c.id, c.template, c.wild));
+    return top.map((p) => this.summarize(p));
   }
 
   toJSON(): MinerState {
@@ -157,17 +177,27 @@ export class TemplateMiner {
     const parsed = readMinerState(state);
     const miner = new TemplateMiner(options);
     for (const saved of parsed.templates) {
-      const stats = new PatternStats(miner.limits);
-      saved.restore(stats);
-      const cluster = new Cluster(miner.serial++, saved.id, saved.tokens, stats);
-      miner.lru.touch(miner.attach(cluster));
+      const pattern = new Pattern(miner.serial, saved.id, new PatternStats(miner.limits));
+      saved.restore(pattern.stats);
+      miner.byId.set(pattern.id, pattern);
+      for (const { tokens, count } of saved.shapes) {
+        const shape = new Shape(miner.serial++, tokens, pattern);
+        shape.count = count;
+        pattern.shapes.push(shape);
+        miner.place(shape);
+      }
+      if (pattern.alive) miner.lru.touch(pattern);
       miner.evictBeyondCap();
     }
     for (const [from, to] of parsed.aliases) miner.alias(from, to);
     return miner;
   }
 
-  private lookup(key: string, masked: readonly string[]): Cluster | undefined {
+  private summarize(p: Pattern): PatternSummary {
+    return p.stats.summarize(p.id, p.template, p.primary.wild);
+  }
+
+  private lookup(key: string, masked: readonly string[]): Shape | undefined {
     const cached = this.cache.get(key);
     if (cached !== undefined) {
       const live = cached.resolve();
@@ -175,79 +205,90 @@ export class TemplateMiner {
       this.cache.delete(key);
     }
     const found = this.trie.find(masked);
-    if (found !== undefined) {
-      if (this.cache.size >= this.cacheSize) this.cache.clear();
-      this.cache.set(key, found);
-    }
+    if (found !== undefined) this.remember(key, found);
     return found;
   }
 
-  private create(tokens: string[]): Cluster {
-    const cluster = new Cluster(this.serial++, '', tokens, new PatternStats(this.limits));
-    cluster.id = this.freshId(cluster.template);
-    this.attach(cluster);
-    this.lru.touch(cluster);
-    this.evictBeyondCap();
-    return cluster;
+  private remember(key: string, shape: Shape): void {
+    if (this.cache.size >= this.cacheSize) this.cache.clear();
+    this.cache.set(key, shape);
   }
 
-  private freshId(template: string): string {
+  private createPattern(tokens: string[]): Pattern {
+    const template = tokens.join(' ');
     let id = templateId(template);
     for (let k = 2; this.byId.has(id) || this.aliases.has(id); k++) id = templateId(`${template}#${k}`);
-    return id;
+    const pattern = new Pattern(this.serial, id, new PatternStats(this.limits));
+    pattern.shapes.push(new Shape(this.serial++, tokens, pattern));
+    this.byId.set(id, pattern);
+    this.place(pattern.primary);
+    return pattern;
   }
 
-  /** Registers a cluster in the id map, trie and sibling index. */
-  private attach(cluster: Cluster): Cluster {
-    this.byId.set(cluster.id, cluster);
-    return this.place(cluster);
-  }
-
-  /** Puts a cluster in the trie; when its template is already there, the older of the two absorbs the other. */
-  private place(cluster: Cluster): Cluster {
-    for (;;) {
-      const existing = this.trie.insert(cluster.tokens, cluster);
-      if (existing === undefined) {
-        this.siblings.add(cluster);
-        return cluster;
-      }
-      if (existing.serial < cluster.serial) {
-        this.fold(existing, cluster);
-        return existing;
-      }
-      this.fold(cluster, existing);
+  /** Applies both generalization rules to a new shape; returns the shape that now covers it. */
+  private settle(start: Shape): Shape {
+    let shape = start;
+    for (let group = this.siblings.ripe(shape); group !== undefined; group = this.siblings.ripe(shape)) {
+      shape = this.generalize(group.position, group.members);
     }
+    const kin = this.literals.get(shape.literalKey)?.find((s) => s.pattern !== shape.pattern);
+    if (kin !== undefined) this.mergePatterns(kin.pattern, shape.pattern);
+    return shape;
   }
 
-  private detach(cluster: Cluster): void {
-    this.byId.delete(cluster.id);
-    this.trie.remove(cluster.tokens, cluster);
-    this.siblings.remove(cluster);
-    this.lru.unlink(cluster);
+  private generalize(position: number, members: Shape[]): Shape {
+    const survivor = members.reduce((a, b) => (a.serial <= b.serial ? a : b));
+    for (const m of members) if (m.pattern !== survivor.pattern) this.mergePatterns(survivor.pattern, m.pattern);
+    const pattern = survivor.pattern;
+    if (survivor === pattern.primary) for (const m of members) pattern.stats.addValue(position, m.tokens[position], m.count);
+    for (const m of members) if (m !== survivor) this.dropShape(m, survivor);
+    this.unplace(survivor);
+    survivor.setToken(position, WILDCARD);
+    return this.place(survivor);
   }
 
-  private generalize(start: Cluster): void {
-    let group = this.siblings.ripe(start);
-    while (group !== undefined) {
-      const { position, members } = group;
-      const survivor = members.reduce((a, b) => (a.serial <= b.serial ? a : b));
-      for (const member of members) member.stats.addValue(position, member.tokens[position], member.stats.count);
-      for (const member of members) if (member !== survivor) this.fold(survivor, member);
-      this.trie.remove(survivor.tokens, survivor);
-      this.siblings.remove(survivor);
-      survivor.setToken(position, WILDCARD);
-      const placed = this.place(survivor);
-      group = this.siblings.ripe(placed);
+  /** Puts a shape in the trie and indexes; when its template is already there, that shape absorbs it. */
+  private place(shape: Shape): Shape {
+    const existing = this.trie.insert(shape.tokens, shape);
+    if (existing !== undefined) {
+      if (existing.pattern !== shape.pattern) this.mergePatterns(existing.pattern, shape.pattern);
+      this.dropShape(shape, existing);
+      return existing;
     }
+    this.siblings.add(shape);
+    if (shape.literalCount >= this.minSharedLiterals) this.literals.add(shape.literalKey, shape);
+    return shape;
   }
 
-  /** Moves `loser` into `winner`: its figures, and its id as an alias. */
-  private fold(winner: Cluster, loser: Cluster): void {
-    this.detach(loser);
-    winner.stats.absorb(loser.stats);
-    loser.alive = false;
-    loser.mergedInto = winner;
-    this.alias(loser.id, winner.id);
+  private unplace(shape: Shape): void {
+    this.trie.remove(shape.tokens, shape);
+    this.siblings.remove(shape);
+    this.literals.delete(shape.literalKey, shape);
+  }
+
+  private dropShape(shape: Shape, into: Shape): void {
+    this.unplace(shape);
+    shape.alive = false;
+    shape.mergedInto = into;
+    into.count += shape.count;
+    const shapes = shape.pattern.shapes;
+    shapes.splice(shapes.indexOf(shape), 1);
+  }
+
+  /** Folds the younger of two patterns into the older: shapes, figures, and its id as an alias. */
+  private mergePatterns(a: Pattern, b: Pattern): void {
+    const [keep, gone] = a.serial <= b.serial ? [a, b] : [b, a];
+    const aligned = keep.primary.tokens.length === gone.primary.tokens.length;
+    for (const s of gone.shapes) {
+      s.pattern = keep;
+      keep.shapes.push(s);
+    }
+    keep.stats.absorb(gone.stats, aligned);
+    gone.alive = false;
+    gone.mergedInto = keep;
+    this.byId.delete(gone.id);
+    this.lru.unlink(gone);
+    this.alias(gone.id, keep.id);
   }
 
   private alias(from: string, to: string): void {
@@ -261,8 +302,13 @@ export class TemplateMiner {
     while (this.byId.size > this.maxTemplates) {
       const victim = this.lru.oldest();
       if (victim === undefined) return;
-      this.detach(victim);
+      for (const s of victim.shapes) {
+        this.unplace(s);
+        s.alive = false;
+      }
       victim.alive = false;
+      this.byId.delete(victim.id);
+      this.lru.unlink(victim);
     }
   }
 }

@@ -34,6 +34,14 @@ const NUMERIC_RE = /^[-+]?\d[\d.,:/_+-]*(t[\d:.]+(z|[+-][\d:]+)?)?(ns|us|µs|ms|
 const IPV6_RE = /^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(%\w+)?$/i;
 
 const HEX_MIN_LENGTH = 8;
+// A dotted name that ends in a common top-level domain is a host; Java packages (`org.apache.x`) are not.
+const HOST_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|net|org|edu|gov|info|biz|io|dev|app|local|internal|lan|cloud|de|uk|fr|cn|hk|tw|jp|kr|ru|pl|br|in|it|nl|es|eu|us|ca|au)$/i;
+
+const DATE_WORDS = new Set(
+  'Jan Feb Mar Apr May Jun Jul Aug Sep Sept Oct Nov Dec January February March April June July August September October November December Mon Tue Wed Thu Fri Sat Sun Monday Tuesday Wednesday Thursday Friday Saturday Sunday'.split(' '),
+);
+// Units glued to the number before them by a space: `6.1 KB`, `12 ms`.
+const UNITS = new Set('B KB MB GB TB PB KiB MiB GiB TiB kB ns us µs ms s sec secs seconds min mins minutes h hr hrs hours'.split(' '));
 
 function isVariable(core: string): boolean {
   if (core.length === 0) return false;
@@ -46,7 +54,8 @@ function isVariable(core: string): boolean {
     URL_RE.test(core) ||
     PATH_RE.test(core) ||
     EMAIL_RE.test(core) ||
-    (core.indexOf(':') !== core.lastIndexOf(':') && IPV6_RE.test(core))
+    (core.indexOf(':') !== core.lastIndexOf(':') && IPV6_RE.test(core)) ||
+    HOST_RE.test(core)
   );
 }
 
@@ -179,7 +188,7 @@ export function tokenize(message: string, maxTokens: number, out: Tokens): Token
     while (i < end) {
       const c = message.charCodeAt(i);
       if (isSpace(c)) break;
-      if (isDigit(c) || c === 47 || c === 64 || c === 92) special = true; // digit / @ \
+      if (isDigit(c) || c === 47 || c === 64 || c === 92 || c === 46) special = true; // digit / @ \ .
       else if (c === 34 || c === 39) quoted = true;
       i++;
     }
@@ -199,5 +208,34 @@ export function tokenize(message: string, maxTokens: number, out: Tokens): Token
     raw.push(token);
     masked.push(special ? maskToken(token) : token);
   }
+  maskDatesAndUnits(masked);
   return out;
+}
+
+function stripTrail(token: string): string {
+  let b = token.length;
+  while (b > 0 && isTrailWrap(token.charCodeAt(b - 1))) b--;
+  return b === token.length ? token : token.slice(0, b);
+}
+
+function endsWithWildcard(token: string | undefined): boolean {
+  return token !== undefined && (token === WILDCARD || stripTrail(token).endsWith(WILDCARD));
+}
+
+/** Month and weekday names next to numbers are parts of a date; a unit after a number is part of it. */
+function maskDatesAndUnits(masked: string[]): void {
+  for (let i = 0; i < masked.length; i++) {
+    const token = masked[i];
+    const c = token.charCodeAt(0);
+    if (c < 65 || token.length > 10 || token.includes(WILDCARD)) continue;
+    const core = stripTrail(token);
+    if (c <= 90 && DATE_WORDS.has(core)) {
+      const next = masked[i + 1];
+      if (endsWithWildcard(masked[i - 1]) || (next !== undefined && (next.startsWith(WILDCARD) || DATE_WORDS.has(stripTrail(next))))) {
+        masked[i] = WILDCARD + token.slice(core.length);
+      }
+    } else if (UNITS.has(core) && endsWithWildcard(masked[i - 1])) {
+      masked[i] = WILDCARD + token.slice(core.length);
+    }
+  }
 }

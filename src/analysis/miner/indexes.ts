@@ -1,0 +1,133 @@
+// The miner's secondary indexes: recency of patterns, and shapes grouped by what they share.
+import { type LruNode, type Shape } from './shape.js';
+import { WILDCARD } from './tokenize.js';
+
+/** Nodes by recency in a circular doubly linked list: O(1) touch and eviction. */
+export class LruRing<T extends LruNode> {
+  private readonly head: LruNode;
+
+  constructor() {
+    const head = {} as LruNode;
+    head.prev = head;
+    head.next = head;
+    this.head = head;
+  }
+
+  /** Makes `c` the most recent. */
+  touch(c: T): void {
+    this.unlink(c);
+    c.next = this.head.next;
+    c.prev = this.head;
+    this.head.next.prev = c;
+    this.head.next = c;
+  }
+
+  unlink(c: T): void {
+    if (c.next === c) return;
+    c.prev.next = c.next;
+    c.next.prev = c.prev;
+    c.next = c;
+    c.prev = c;
+  }
+
+  oldest(): T | undefined {
+    return this.head.prev === this.head ? undefined : (this.head.prev as T);
+  }
+
+  oldestFirst(): T[] {
+    const out: T[] = [];
+    for (let c = this.head.prev; c !== this.head; c = c.prev) out.push(c as T);
+    return out;
+  }
+}
+
+/** Shapes by a string key, several per key. */
+export class MultiIndex {
+  private readonly groups = new Map<string, Shape[]>();
+
+  add(key: string, s: Shape): Shape[] {
+    const group = this.groups.get(key);
+    if (group === undefined) {
+      const fresh = [s];
+      this.groups.set(key, fresh);
+      return fresh;
+    }
+    group.push(s);
+    return group;
+  }
+
+  get(key: string): readonly Shape[] | undefined {
+    return this.groups.get(key);
+  }
+
+  delete(key: string, s: Shape): void {
+    const group = this.groups.get(key);
+    if (group === undefined) return;
+    const at = group.indexOf(s);
+    if (at >= 0) group.splice(at, 1);
+    if (group.length === 0) this.groups.delete(key);
+  }
+}
+
+/** A value that holds a wildcard or no letter at all (`en<*>`, `()`): it looks like data, not a word. */
+function looksVariable(token: string): boolean {
+  if (token.includes(WILDCARD)) return true;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i) | 32;
+    if (c >= 97 && c <= 122) return false;
+  }
+  return true;
+}
+
+/**
+ * Groups shapes that are equal but for one position. A group whose values look like data is ripe at
+ * `minSiblings` members; one with plain words needs `minWordSiblings`, and at the first position
+ * `minLeadSiblings`, because a leading word is more often an event's name (`cupsd startup succeeded`)
+ * than a value.
+ */
+export class SiblingIndex {
+  private readonly groups = new MultiIndex();
+
+  constructor(
+    private readonly minSiblings: number,
+    private readonly minWordSiblings: number,
+    private readonly minLeadSiblings: number,
+  ) {}
+
+  add(s: Shape): void {
+    const tokens = s.tokens;
+    s.siblingKeys = [];
+    let literals = 0;
+    for (const t of tokens) if (t !== WILDCARD) literals++;
+    // A template keeps at least one token that is not a bare wildcard.
+    if (literals < 2) return;
+    for (let p = 0; p < tokens.length; p++) {
+      if (tokens[p] === WILDCARD) continue;
+      const held = tokens[p];
+      tokens[p] = '\u0001';
+      const key = `${p}\u0000${tokens.join(' ')}`;
+      tokens[p] = held;
+      s.siblingKeys.push(key);
+      this.groups.add(key, s);
+    }
+  }
+
+  remove(s: Shape): void {
+    for (const key of s.siblingKeys) this.groups.delete(key, s);
+    s.siblingKeys = [];
+  }
+
+  /** A position of `s` whose group is ripe, with the group's members. */
+  ripe(s: Shape): { position: number; members: Shape[] } | undefined {
+    for (const key of s.siblingKeys) {
+      const group = this.groups.get(key);
+      if (group === undefined || group.length < this.minSiblings) continue;
+      const position = Number(key.slice(0, key.indexOf('\u0000')));
+      const words = position === 0 ? this.minLeadSiblings : this.minWordSiblings;
+      if (group.length >= words || group.every((m) => looksVariable(m.tokens[position]))) {
+        return { position, members: group.slice() };
+      }
+    }
+    return undefined;
+  }
+}
