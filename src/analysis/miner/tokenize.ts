@@ -219,7 +219,13 @@ function stripTrail(token: string): string {
 }
 
 function endsWithWildcard(token: string | undefined): boolean {
-  return token !== undefined && (token === WILDCARD || stripTrail(token).endsWith(WILDCARD));
+  if (token === undefined) return false;
+  let b = token.length;
+  for (;;) {
+    if (token.startsWith(WILDCARD, b - WILDCARD.length)) return true;
+    if (b === 0 || !isTrailWrap(token.charCodeAt(b - 1))) return false;
+    b--;
+  }
 }
 
 /** Month and weekday names next to numbers are parts of a date; a unit after a number is part of it. */
