@@ -1,0 +1,39 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { trimToBudget } from './budget.js';
+import type { ToolDeps } from './context.js';
+import { daemonSchema, processesWithDaemon, processViewSchema } from './process-view.js';
+import { dataResult, guarded } from './results.js';
+
+const outputSchema = {
+  processes: z.array(processViewSchema),
+  returned: z.number(),
+  total: z.number(),
+  truncated: z.boolean(),
+  daemon: daemonSchema.optional().describe('Present when the list is empty, to tell a down daemon from an idle one'),
+};
+
+export function registerListProcessesTool(server: McpServer, deps: ToolDeps): void {
+  server.registerTool(
+    'list_processes',
+    {
+      title: 'List PM2 processes',
+      description: 'The processes of the PM2 daemon with status, CPU, memory and restart counts.',
+      inputSchema: {},
+      outputSchema,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    () =>
+      guarded(async () => {
+        const { processes, daemon } = await processesWithDaemon(deps.engine);
+        const { value } = trimToBudget({ processes }, ['processes'], deps.replyBudgetChars - 1_000);
+        return dataResult({
+          processes: value.processes,
+          returned: value.processes.length,
+          total: processes.length,
+          truncated: value.processes.length < processes.length,
+          ...(daemon ? { daemon } : {}),
+        });
+      }),
+  );
+}
