@@ -112,6 +112,8 @@ export class TriggerEngine {
   observe(entries: readonly LogEntry[]): void {
     for (const entry of entries) {
       if (entry.seq <= this.lastSeenSeq) continue;
+      // A new engine's first window starts at the first entry it sees, not at the buffer's seq 1.
+      if (this.lastSeenSeq === 0 && this.analyzedSeq === 0) this.analyzedSeq = entry.seq - 1;
       this.lastSeenSeq = entry.seq;
       this.newEntries++;
       if (this.lastFiringToSeq !== undefined) this.afterFiring++;
