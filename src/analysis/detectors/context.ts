@@ -279,6 +279,11 @@ function fnv1a(text: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/** Like `findingId`, for a key too long to read (a signature): readable parts plus a hash of the whole key. */
+export function hashedFindingId(detector: string, readable: string[], key: string): string {
+  return `${findingId(detector, ...readable)}~${fnv1a(key)}`;
+}
+
 /** Stable id of a finding: the same detector and key give the same id in every analysis. */
 export function findingId(detector: string, ...key: string[]): string {
   const readable = key.join(':').replace(/[^\w.:/@<>*-]+/g, '_');

@@ -73,7 +73,7 @@ function burstFinding(ctx: DetectorContext, process: string, errors: readonly Lo
     id: findingId(BURST_DETECTOR, process),
     detector: BURST_DETECTOR,
     severity: counts[peak] >= t.burstCriticalErrors ? 'critical' : 'warning',
-    title: `Error burst in ${process}: ${counts[peak]} errors in ${per} (baseline ${round(peakBaseline, 1)}/${per})`,
+    title: `Error burst in ${process}: ${counts[peak]} errors in ${minutes} min (baseline ${round(peakBaseline, 1)}/${per})`,
     processes: [process],
     summary:
       `Errors in ${process} jumped to ${counts[peak]} per ${per} at ${new Date(start + peak * bucketMs).toISOString()}, ` +

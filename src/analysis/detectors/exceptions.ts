@@ -2,7 +2,7 @@
 // + message template + top application frame. PM2 both logs an uncaught stack and sends a
 // process:exception event for it, so one crash is counted once (the larger of the two counts).
 import type { Finding } from '../../core/types.js';
-import { EvidenceCollector, findingId, templateOf, type DetectorContext } from './context.js';
+import { EvidenceCollector, hashedFindingId, templateOf, type DetectorContext } from './context.js';
 import { exitsOf } from './restarts.js';
 import { knownSignatureOf } from './signatures.js';
 import { mayHoldStack, parseStack, type ParsedStack } from './stack.js';
@@ -17,7 +17,8 @@ interface Group {
   signature: string;
   fromLogs: number;
   fromEvents: number;
-  crashes: number;
+  /** Occurrences followed by an exit, per source (the same crash shows in both). */
+  crashes: { log: number; event: number };
   evidence: EvidenceCollector;
 }
 
@@ -30,9 +31,13 @@ function eventText(ev: { errorName?: string; message?: string; stack?: string })
   return `${ev.errorName ?? 'Error'}: ${ev.message ?? ''}`;
 }
 
+function crashesOf(g: Group): number {
+  return Math.max(g.crashes.log, g.crashes.event);
+}
+
 function kindOf(g: Group): 'uncaught' | 'rejection' | 'logged' {
   if (g.parsed.rejection) return 'rejection';
-  if (g.crashes > 0 || g.fromEvents > 0) return 'uncaught';
+  if (crashesOf(g) > 0 || g.fromEvents > 0) return 'uncaught';
   return 'logged';
 }
 
@@ -48,12 +53,12 @@ export function detectExceptions(ctx: DetectorContext): Finding[] {
       const key = `${process}\u0000${signature}`;
       let g = groups.get(key);
       if (!g) {
-        g = { process, parsed, signature, fromLogs: 0, fromEvents: 0, crashes: 0, evidence: EvidenceCollector.for(ctx) };
+        g = { process, parsed, signature, fromLogs: 0, fromEvents: 0, crashes: { log: 0, event: 0 }, evidence: EvidenceCollector.for(ctx) };
         groups.set(key, g);
       }
       if (source === 'log') g.fromLogs++;
       else g.fromEvents++;
-      if (exitWithin(exitTimes, at)) g.crashes++;
+      if (exitWithin(exitTimes, at)) g.crashes[source]++;
       if (parsed.rejection && !g.parsed.rejection) g.parsed = parsed;
       g.evidence.add(at, text, seq);
     };
@@ -84,7 +89,7 @@ export function detectExceptions(ctx: DetectorContext): Finding[] {
         `Fix the code${at} so that it cannot throw ${g.parsed.name} on this input (guard the value, validate the request), ` +
         'and catch errors at the request or job boundary: an uncaught exception kills the process and every request in flight.';
     } else if (kind === 'rejection') {
-      severity = g.crashes > 0 || g.parsed.fatalRejection ? 'critical' : 'warning';
+      severity = crashesOf(g) > 0 || g.parsed.fatalRejection ? 'critical' : 'warning';
       title = `Unhandled promise rejection in ${g.process} (${times})${at}: ${what}`;
       recommendation =
         `Await the promise${at} inside try/catch or add .catch(): since Node 15 an unhandled rejection crashes the process ` +
@@ -95,14 +100,14 @@ export function detectExceptions(ctx: DetectorContext): Finding[] {
       recommendation = `The application caught and logged this error${at}; check whether it should be prevented or handled more specifically.`;
     }
     findings.push({
-      id: findingId(DETECTOR, g.process, g.signature),
+      id: hashedFindingId(DETECTOR, [g.process, `${g.parsed.name}@${g.parsed.frame ?? '-'}`], g.signature),
       detector: DETECTOR,
       severity,
       title,
       processes: [g.process],
       summary:
         `${what} (${kind === 'logged' ? 'logged with a stack' : kind === 'rejection' ? 'unhandled rejection' : 'uncaught'}), ` +
-        `${times} in ${g.process}${g.crashes > 0 ? `, ${g.crashes} followed by an exit` : ''}. Signature: ${g.signature}.`,
+        `${times} in ${g.process}${crashesOf(g) > 0 ? `, ${crashesOf(g)} followed by an exit` : ''}. Signature: ${g.signature}.`,
       evidence: { ...g.evidence.build(), count },
       recommendation,
       data: {
@@ -113,7 +118,7 @@ export function detectExceptions(ctx: DetectorContext): Finding[] {
         appFrame: g.parsed.appFrame,
         fromLogs: g.fromLogs,
         fromEvents: g.fromEvents,
-        crashes: g.crashes,
+        crashes: crashesOf(g),
       },
     });
   }

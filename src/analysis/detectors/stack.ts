@@ -18,7 +18,8 @@ export interface ParsedStack {
   fatalRejection: boolean;
 }
 
-const FRAME = /^\s+at\s+(?:.*?\s+\()?((?:file:\/\/)?[^()\s]+?)(?::(\d+))?(?::\d+)?\)?\s*$/;
+/** `    at fn (/app/x.js:1:2)` or `    at /app/x.js:1:2`; util.inspect adds ` {` when the error has own properties. */
+const FRAME = /^\s+at\s+(?:.*?\s+\()?((?:file:\/\/)?[^()\s]+?)(?::(\d+))?(?::\d+)?\)?(?:\s*\{)?\s*$/;
 const HAS_FRAME = /\n\s+at\s/;
 const HEADER = /(?:^|[^\w$])([A-Z][\w$]*(?:Error|Exception)|Error)(?: \[[\w.-]+\])?: (.*)$/;
 const PM2_REJECTION = /You have triggered an unhandledRejection/;
