@@ -1,14 +1,14 @@
 // Per-process figures of the window: entries, errors, warnings, restarts, memory, CPU and latency.
 import type { ProcessMetrics } from '../../core/types.js';
-import { processNames, type DetectorContext } from './context.js';
+import type { DetectorContext } from './context.js';
 import { latencyOf } from './latency.js';
 import { memoryTrends } from './memory.js';
-import { exitsOf, sampledRestarts } from './restarts.js';
+import { exitsOf, processesWithExits, sampledRestarts } from './restarts.js';
 import { round } from './stats.js';
 
 export function processMetrics(ctx: DetectorContext): ProcessMetrics[] {
   const latency = latencyOf(ctx);
-  return processNames(ctx).map((process) => {
+  return processesWithExits(ctx).map((process) => {
     const entries = ctx.byProcess.get(process) ?? [];
     const samples = ctx.samplesByProcess.get(process) ?? [];
     const infos = ctx.processInfo.get(process) ?? [];

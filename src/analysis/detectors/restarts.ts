@@ -44,12 +44,22 @@ function exitsFromLines(ctx: DetectorContext): Map<string, ExitRecord[]> {
 }
 
 /** Unexpected (not manual) exits of a process, oldest first. Events win over daemon lines, which would repeat them. */
-export function exitsOf(ctx: DetectorContext, process: string): ExitRecord[] {
+function linesOf(ctx: DetectorContext): Map<string, ExitRecord[]> {
   let fromLines = exitCache.get(ctx);
   if (!fromLines) {
     fromLines = exitsFromLines(ctx);
     exitCache.set(ctx, fromLines);
   }
+  return fromLines;
+}
+
+/** Processes of the window, including those only the daemon's exit lines name. */
+export function processesWithExits(ctx: DetectorContext): string[] {
+  return [...new Set([...processNames(ctx), ...linesOf(ctx).keys()])].sort();
+}
+
+export function exitsOf(ctx: DetectorContext, process: string): ExitRecord[] {
+  const fromLines = linesOf(ctx);
   const events = (ctx.eventsByProcess.get(process) ?? []).filter((ev) => ev.kind === 'exit');
   if (events.length === 0) return fromLines.get(process) ?? [];
   return events
@@ -112,7 +122,7 @@ function describeCodes(exits: readonly ExitRecord[]): string {
 export function detectRestarts(ctx: DetectorContext): Finding[] {
   const t = ctx.thresholds;
   const findings: Finding[] = [];
-  for (const process of processNames(ctx)) {
+  for (const process of processesWithExits(ctx)) {
     const exits = exitsOf(ctx, process);
     const stopped = gaveUp(ctx, process);
     const sampled = sampledRestarts(ctx, process);
