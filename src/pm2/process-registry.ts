@@ -80,6 +80,8 @@ export function matchesFilter(info: ProcessInfo, filter: ProcessFilter | undefin
 export class ProcessRegistry {
   private readonly byId = new Map<number, ProcessInfo>();
   private readonly jsonWrapped = new Set<number>();
+  /** pm_ids the daemon has but the filter leaves out: their bus packets are not waited on. */
+  private excluded = new Set<number>();
   private readonly refreshMs: number;
   private readonly eventDelayMs: number;
   private interval: NodeJS.Timeout | undefined;
@@ -146,6 +148,10 @@ export class ProcessRegistry {
     return this.byId.get(pmId)?.pid;
   }
 
+  isExcluded(pmId: number): boolean {
+    return this.excluded.has(pmId);
+  }
+
   isJsonWrapped(pmId: number): boolean {
     return this.jsonWrapped.has(pmId);
   }
@@ -168,10 +174,15 @@ export class ProcessRegistry {
   private async read(): Promise<ProcessInfo[]> {
     const raw = await this.options.list();
     const seen = new Set<number>();
+    const excluded = new Set<number>();
     const change: RegistryChange = { added: [], removed: [], changed: [] };
     for (const entry of raw) {
       const info = toProcessInfo(entry);
-      if (info.pmId < 0 || !this.matches(info)) continue;
+      if (info.pmId < 0) continue;
+      if (!this.matches(info)) {
+        excluded.add(info.pmId);
+        continue;
+      }
       seen.add(info.pmId);
       if (isJsonWrapped(entry)) this.jsonWrapped.add(info.pmId);
       else this.jsonWrapped.delete(info.pmId);
@@ -180,6 +191,7 @@ export class ProcessRegistry {
       if (!before) change.added.push(info);
       else if (differs(before, info)) change.changed.push(info);
     }
+    this.excluded = excluded;
     for (const [pmId, info] of this.byId) {
       if (seen.has(pmId)) continue;
       this.byId.delete(pmId);

@@ -1,0 +1,428 @@
+// The PM2 side of capture: one daemon (one PM2 home) into entries, events, samples and gaps.
+//
+// Where each thing comes from:
+// - Lines of a process with a log file: that file, tailed with a checkpoint (file-source.ts). The file
+//   is the durable record: it is caught up after a monitor restart or a daemon outage.
+// - Lines of a stream whose log goes to /dev/null: the bus (its only source; lost while disconnected).
+//   Bus packets of file-backed streams are skipped undecoded, so no line arrives twice.
+// - Daemon messages (log:PM2), process events and exceptions: the bus.
+// - The process list, pids and resource samples: getMonitorData, on an interval and after events.
+// New processes are read from the start of their files; on the monitor's first run (no checkpoints)
+// the files of processes that already exist are followed from their end.
+import type { DaemonState } from '../core/engine.js';
+import type { CoverageGap, MetricSample, NewEntry, ProcessEvent, ProcessInfo } from '../core/types.js';
+import { IngestPipeline } from '../ingest/ingest-pipeline.js';
+import type { SourceContext } from '../ingest/parse-entry.js';
+import { BusListener, type BusChunk } from './bus-listener.js';
+import { FileSource } from './file-source.js';
+import type { FileCheckpoint, TailGap } from './log-tailer.js';
+import { MetricsSampler } from './metrics-sampler.js';
+import { DaemonDownError, Pm2Connection, pingDaemon } from './pm2-connection.js';
+import { ProcessRegistry, matchesFilter, toProcessInfo, type ProcessFilter, type RegistryChange } from './process-registry.js';
+
+export interface CaptureOptions {
+  pm2Home: string;
+  /** Keyed by log file path, from the last run. */
+  checkpoints?: Record<string, FileCheckpoint>;
+  filter?: ProcessFilter;
+  redact?: (text: string) => string;
+  /** Default 5000 ms. */
+  sampleIntervalMs?: number;
+  /** `checkpoints` are valid once these entries (and every earlier one) are stored. The object is frozen. */
+  onEntries: (entries: NewEntry[], checkpoints: Record<string, FileCheckpoint>) => void;
+  onEvent?: (event: ProcessEvent) => void;
+  onSamples?: (samples: MetricSample[]) => void;
+  onGap?: (gap: CoverageGap) => void;
+  onDaemon?: (state: DaemonState) => void;
+  /** Problems that are not gaps: a daemon call that timed out, an undecodable bus packet. */
+  onError?: (error: Error) => void;
+  /** Tailer poll interval, ms (default 250). */
+  pollIntervalMs?: number;
+}
+
+type LineStream = 'out' | 'err';
+
+/** Bus chunks of a pm_id the registry does not know yet, kept until it does. */
+const MAX_UNRESOLVED_BYTES = 4 << 20;
+const UNRESOLVED_TTL_MS = 5000;
+const IDLE_FLUSH_MS = 100;
+const DAEMON_CONTEXT: SourceContext = { process: 'PM2', pmId: -1, stream: 'pm2' };
+
+/** The process list of the daemon at `pm2Home` asked once, or undefined when no daemon runs. Never starts one. */
+export async function listProcessesOnce(pm2Home: string, timeoutMs = 5000): Promise<ProcessInfo[] | undefined> {
+  if (!(await pingDaemon(pm2Home, Math.min(timeoutMs, 1000)))) return undefined;
+  const connection = new Pm2Connection({ pm2Home, callTimeoutMs: timeoutMs });
+  try {
+    await connection.start();
+    return (await connection.list()).map(toProcessInfo).sort((a, b) => a.pmId - b.pmId);
+  } catch (err) {
+    if (err instanceof DaemonDownError) return undefined;
+    throw err;
+  } finally {
+    await connection.close();
+  }
+}
+
+export class Capture {
+  private readonly connection: Pm2Connection;
+  private readonly registry: ProcessRegistry;
+  private readonly sampler: MetricsSampler | undefined;
+  private readonly bus: BusListener;
+  private readonly pipeline: IngestPipeline;
+  private readonly files = new Map<string, FileSource>();
+  private busSources = new Map<string, SourceContext>();
+  private unresolved: BusChunk[] = [];
+  private unresolvedBytes = 0;
+  private readonly firstRun: boolean;
+  private initial: Set<number> | undefined;
+  private initialTaken = false;
+  private ready = false;
+  private stopped = false;
+  private started = false;
+  private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> = Promise.resolve();
+  private batch: NewEntry[] = [];
+  private depth = 0;
+  private checkpoints: Readonly<Record<string, FileCheckpoint>> = Object.freeze({});
+  private checkpointsStale = true;
+  private downSince: number | undefined;
+  private daemonEpoch = 0;
+  private busDown: { since: number; epoch: number } | undefined;
+
+  constructor(private readonly options: CaptureOptions) {
+    this.firstRun = !options.checkpoints || Object.keys(options.checkpoints).length === 0;
+    this.pipeline = new IngestPipeline({ onEntries: (entries) => this.collect(entries), redact: options.redact, idleFlushMs: IDLE_FLUSH_MS });
+    this.connection = new Pm2Connection({ pm2Home: options.pm2Home, onState: (state) => this.onDaemonState(state) });
+    this.registry = new ProcessRegistry({
+      list: () => this.connection.list(),
+      filter: options.filter,
+      refreshMs: Math.max(10_000, (options.sampleIntervalMs ?? 5000) * 2),
+      onChange: (change) => this.onRegistryChange(change),
+      onError: (err) => this.reportError(err),
+    });
+    if (options.onSamples) {
+      const onSamples = options.onSamples;
+      this.sampler = new MetricsSampler({
+        read: () => this.registry.refresh(),
+        onSamples,
+        intervalMs: options.sampleIntervalMs,
+        onError: (err) => this.reportError(err),
+      });
+    }
+    this.bus = new BusListener({
+      connection: this.connection,
+      wantsLines: (pmId, stream) => !this.registry.isExcluded(pmId) && !this.hasFile(pmId, stream),
+      onChunk: (chunk) => this.onBusChunk(chunk),
+      onEvent: (event) => this.onProcessEvent(event),
+      onStatus: (connected) => this.onBusStatus(connected),
+      onError: (err) => this.reportError(err),
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error('Capture.start() was already called');
+    this.started = true;
+    this.bus.start();
+    const state = await this.connection.start();
+    if (state.alive) await this.refresh().catch((err: Error) => this.reportError(err));
+    else this.initialTaken = true;
+    this.ready = true;
+    this.registry.start();
+    this.sampler?.start();
+    this.timer = setInterval(() => this.tick(), IDLE_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.sampler?.stop();
+    this.registry.stop();
+    this.bus.stop();
+    await this.syncing;
+    await Promise.all([...this.files.values()].map((source) => source.stop()));
+    this.section(() => {
+      for (const key of this.busSources.keys()) this.pipeline.endSource(key, Date.now());
+      this.pipeline.endSource('bus:pm2', Date.now());
+    });
+    await this.connection.close();
+  }
+
+  processes(): ProcessInfo[] {
+    return this.registry.processes();
+  }
+
+  daemon(): DaemonState {
+    return this.connection.state();
+  }
+
+  /** Reads the list now and follows any new log file before resolving. */
+  async refresh(): Promise<ProcessInfo[]> {
+    const list = await this.registry.refresh();
+    await this.syncing;
+    return list;
+  }
+
+  private hasFile(pmId: number, stream: LineStream): boolean {
+    const info = this.registry.get(pmId);
+    return !!info && !!(stream === 'out' ? info.outLogPath : info.errLogPath);
+  }
+
+  private onRegistryChange(change: RegistryChange): void {
+    if (!this.initialTaken) {
+      this.initialTaken = true;
+      this.initial = new Set(change.added.map((p) => p.pmId));
+    }
+    this.syncing = this.syncing.then(() => this.sync()).catch((err: Error) => this.reportError(err));
+  }
+
+  /** Follows the log files of the listed processes, stops following those of processes gone. */
+  private async sync(): Promise<void> {
+    if (this.stopped) return;
+    const wanted = new Map<string, { stream: LineStream; owner: ProcessInfo; shared: boolean }>();
+    const bus = new Map<string, SourceContext>();
+    for (const info of this.registry.processes()) {
+      for (const stream of ['out', 'err'] as const) {
+        const path = stream === 'out' ? info.outLogPath : info.errLogPath;
+        if (!path) bus.set(busKey(info.pmId, stream), this.contextOf(info, stream, false));
+        else if (wanted.has(path)) wanted.get(path)!.shared = true;
+        else wanted.set(path, { stream, owner: info, shared: false });
+      }
+    }
+    const gone = [...this.files.values()].filter((source) => !wanted.has(source.path));
+    for (const source of gone) this.files.delete(source.path);
+    this.section(() => {
+      for (const key of this.busSources.keys()) if (!bus.has(key)) this.pipeline.endSource(key, Date.now());
+    });
+    this.busSources = bus;
+    const starting: Array<Promise<void>> = gone.map(async (source) => {
+      await source.finish();
+      await source.stop();
+    });
+    for (const [path, want] of wanted) {
+      const context = this.contextOf(want.owner, want.stream, want.shared);
+      const existing = this.files.get(path);
+      if (existing) {
+        existing.context = context;
+        continue;
+      }
+      const source = this.createSource(path, context, this.firstRun && this.initial?.has(want.owner.pmId) ? 'end' : 'start');
+      this.files.set(path, source);
+      starting.push(source.start());
+    }
+    this.checkpointsStale = true;
+    await Promise.all(starting);
+    this.resolveUnresolved();
+  }
+
+  private createSource(path: string, context: SourceContext, startAt: 'start' | 'end'): FileSource {
+    const base = {
+      path,
+      context,
+      startAt,
+      pipeline: this.pipeline,
+      pollIntervalMs: this.options.pollIntervalMs,
+      idleFlushMs: IDLE_FLUSH_MS,
+      section: (fn: () => void) => this.section(fn),
+      onGap: (gap: TailGap) => this.onTailGap(gap, context.process),
+      onError: (err: Error) => this.onTailError(err, context.process),
+      onCheckpoint: () => (this.checkpointsStale = true),
+      now: Date.now,
+    };
+    const checkpoint = this.options.checkpoints?.[path];
+    try {
+      return new FileSource({ ...base, checkpoint });
+    } catch (err) {
+      this.gap({ kind: 'source-error', at: Date.now(), process: context.process, detail: `ignored an unusable checkpoint for ${path}: ${(err as Error).message}; reading the file from its start` });
+      return new FileSource({ ...base, startAt: 'start' });
+    }
+  }
+
+  private contextOf(info: ProcessInfo, stream: LineStream, shared: boolean): SourceContext {
+    const context: SourceContext = { process: info.name, pmId: info.pmId, namespace: info.namespace, stream };
+    // Instances of a cluster app with merged logs share one file: its lines cannot be told apart.
+    if (!shared && info.pid !== undefined) context.pid = info.pid;
+    if (!shared && info.instance !== undefined) context.instance = info.instance;
+    if (info.logDateFormat) context.logDateFormat = info.logDateFormat;
+    if (this.registry.isJsonWrapped(info.pmId)) context.jsonWrapped = true;
+    return context;
+  }
+
+  private onBusChunk(chunk: BusChunk): void {
+    if (chunk.pmId < 0) {
+      this.section(() => this.pipeline.write('bus:pm2', DAEMON_CONTEXT, chunk.data, chunk.at));
+      return;
+    }
+    const key = busKey(chunk.pmId, chunk.stream as LineStream);
+    const context = this.busSources.get(key);
+    if (context) {
+      this.section(() => this.pipeline.write(key, context, chunk.data, chunk.at));
+      return;
+    }
+    if (this.registry.isExcluded(chunk.pmId) || this.hasFile(chunk.pmId, chunk.stream as LineStream)) return;
+    // A process the registry has not listed yet: its first lines wait for the next refresh.
+    this.unresolved.push(chunk);
+    this.unresolvedBytes += chunk.data.length;
+    while (this.unresolvedBytes > MAX_UNRESOLVED_BYTES) this.dropUnresolved(this.unresolved.shift()!, 'too many lines waiting');
+    if (this.ready) this.registry.noteEvent();
+  }
+
+  private resolveUnresolved(): void {
+    const waiting = this.unresolved;
+    this.unresolved = [];
+    this.unresolvedBytes = 0;
+    const now = Date.now();
+    for (const chunk of waiting) {
+      const known = this.registry.get(chunk.pmId) !== undefined || this.registry.isExcluded(chunk.pmId);
+      if (this.busSources.has(busKey(chunk.pmId, chunk.stream as LineStream)) || known) this.onBusChunk(chunk);
+      else if (now - chunk.at > UNRESOLVED_TTL_MS) this.dropUnresolved(chunk, `pm_id ${chunk.pmId} never appeared in the process list`);
+      else {
+        this.unresolved.push(chunk);
+        this.unresolvedBytes += chunk.data.length;
+      }
+    }
+  }
+
+  private dropUnresolved(chunk: BusChunk, why: string): void {
+    this.unresolvedBytes -= chunk.data.length;
+    this.gap({ kind: 'dropped', at: chunk.at, process: chunk.process, detail: `dropped ${chunk.data.length} chars of ${chunk.stream} from the bus: ${why}` });
+  }
+
+  private onProcessEvent(event: ProcessEvent): void {
+    if (this.ready) this.registry.noteEvent();
+    if (event.kind === 'exit' || event.kind === 'stop' || event.kind === 'delete') this.finishProcess(event.pmId);
+    const info = this.registry.get(event.pmId);
+    const wanted = info
+      ? true
+      : !this.registry.isExcluded(event.pmId) && !this.options.filter?.namespaces?.length && matchesFilter({ name: event.process, pmId: event.pmId } as ProcessInfo, this.options.filter);
+    if (wanted) this.options.onEvent?.(event);
+  }
+
+  /** The process exited: its unfinished lines end here, before a new run (or another app) reuses the pm_id. */
+  private finishProcess(pmId: number): void {
+    this.section(() => {
+      for (const stream of ['out', 'err'] as const) {
+        const key = busKey(pmId, stream);
+        if (this.busSources.has(key)) this.pipeline.endSource(key, Date.now());
+      }
+    });
+    for (const source of this.files.values()) {
+      if (source.context.pmId === pmId && source.context.pid !== undefined) void source.finish();
+    }
+  }
+
+  private onDaemonState(state: DaemonState): void {
+    const now = Date.now();
+    if (!state.alive) {
+      this.daemonEpoch++;
+      this.downSince ??= state.lastSeen ?? now;
+      // The processes died with the daemon: their unfinished bus lines are complete.
+      this.section(() => {
+        for (const key of this.busSources.keys()) this.pipeline.endSource(key, now);
+      });
+    } else if (this.downSince !== undefined) {
+      const since = this.downSince;
+      this.downSince = undefined;
+      const lost = this.busSources.size > 0 ? 'lines of processes without a log file written meanwhile are lost' : 'log files were caught up';
+      this.gap({ kind: 'daemon-down', at: since, durationMs: now - since, detail: `the PM2 daemon at ${this.options.pm2Home} was unreachable for ${Math.round((now - since) / 1000)} s; ${lost}` });
+      if (this.ready) {
+        this.refresh().catch((err: Error) => this.reportError(err));
+        for (const source of this.files.values()) void source.readNow();
+      }
+    }
+    this.options.onDaemon?.(state);
+  }
+
+  private onBusStatus(connected: boolean): void {
+    if (!connected) {
+      this.busDown ??= { since: Date.now(), epoch: this.daemonEpoch };
+      return;
+    }
+    const down = this.busDown;
+    this.busDown = undefined;
+    // A daemon outage is reported as such; this is the bus alone dropping while the daemon stayed up.
+    if (!down || down.epoch !== this.daemonEpoch || this.busSources.size === 0) return;
+    const now = Date.now();
+    this.gap({ kind: 'dropped', at: down.since, durationMs: now - down.since, detail: 'the PM2 bus connection dropped; lines of processes without a log file written meanwhile are lost' });
+  }
+
+  private onTailGap(gap: TailGap, process: string): void {
+    const lost = gap.lostBytes !== undefined ? ` (${gap.lostBytes} bytes)` : '';
+    this.gap({ kind: gap.kind === 'replaced' ? 'source-error' : 'pm2-lost', at: Date.now(), process, detail: `${gap.detail}${lost}` });
+  }
+
+  private onTailError(err: Error, process: string): void {
+    // A log file that does not exist yet is normal until the process writes its first line.
+    if ((err as { code?: string }).code === 'ENOENT') return;
+    this.gap({ kind: 'source-error', at: Date.now(), process, detail: err.message });
+    this.reportError(err);
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    this.section(() => {
+      for (const source of this.files.values()) source.tick(now);
+      this.pipeline.tick(now);
+    });
+  }
+
+  /** Entries caused inside `fn` are delivered once, with the checkpoints valid after it. */
+  private section(fn: () => void): void {
+    this.depth++;
+    try {
+      fn();
+    } finally {
+      this.depth--;
+      if (this.depth === 0) this.deliver();
+    }
+  }
+
+  private collect(entries: NewEntry[]): void {
+    if (this.batch.length === 0) this.batch = entries;
+    else for (const entry of entries) this.batch.push(entry);
+    if (this.depth === 0) this.deliver();
+  }
+
+  private deliver(): void {
+    const moved = this.checkpointsStale && this.rebuildCheckpoints();
+    if (this.batch.length === 0 && !moved) return;
+    const entries = this.batch;
+    this.batch = [];
+    try {
+      this.options.onEntries(entries, this.checkpoints);
+    } catch (err) {
+      this.gap({ kind: 'dropped', at: Date.now(), count: entries.length, detail: `the entry consumer threw: ${(err as Error).message}` });
+    }
+  }
+
+  /** True when a checkpoint moved, appeared or went away. */
+  private rebuildCheckpoints(): boolean {
+    this.checkpointsStale = false;
+    const next: Record<string, FileCheckpoint> = {};
+    let moved = false;
+    for (const source of this.files.values()) {
+      const checkpoint = source.checkpoint();
+      if (!checkpoint) continue;
+      next[source.path] = checkpoint;
+      const before = this.checkpoints[source.path];
+      if (!before || before.offset !== checkpoint.offset || before.ino !== checkpoint.ino || before.fingerprint !== checkpoint.fingerprint) moved = true;
+    }
+    if (!moved && Object.keys(next).length === Object.keys(this.checkpoints).length) return false;
+    this.checkpoints = Object.freeze(next);
+    return true;
+  }
+
+  private gap(gap: CoverageGap): void {
+    this.options.onGap?.(gap);
+  }
+
+  private reportError(err: Error): void {
+    if (err instanceof DaemonDownError || this.stopped) return;
+    this.options.onError?.(err);
+  }
+}
+
+function busKey(pmId: number, stream: LineStream): string {
+  return `bus:${pmId}:${stream}`;
+}
