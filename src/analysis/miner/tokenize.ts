@@ -89,12 +89,17 @@ function maskDigitRuns(token: string): string {
       continue;
     }
     let start = i;
-    let digit = false;
+    let digits = 0;
+    let firstDigit = -1;
     while (i < n && isAlnum(token.charCodeAt(i))) {
-      if (isDigit(token.charCodeAt(i))) digit = true;
+      if (isDigit(token.charCodeAt(i))) {
+        digits++;
+        if (firstDigit < 0) firstDigit = i;
+      }
       i++;
     }
-    if (!digit) continue;
+    // A name with one trailing digit (`PM2`, `en0`, `utf8`, `ipv4`) is a name, not a number.
+    if (digits === 0 || (digits === 1 && firstDigit === i - 1 && firstDigit > start)) continue;
     // `blk_-1608` and `blk_1608` are the same event: a minus glued to a number after punctuation is its sign.
     if (start > 0 && token.charCodeAt(start - 1) === 45 && (start === 1 || !isAlnum(token.charCodeAt(start - 2)))) start--;
     out += token.slice(last, start) + WILDCARD;
