@@ -3,7 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AnalysisActor } from './analysis/analysis-actor.js';
 import { analyzeWindow } from './analysis/analyze.js';
+import { ContextCompiler } from './analysis/llm/context-compiler.js';
+import { enrichWithLlm } from './analysis/llm/llm-analysis.js';
+import { LlmBudget } from './analysis/llm/llm-budget.js';
+import { createOpenAiLlm, selectLlm } from './analysis/llm/select-llm.js';
 import { TemplateMiner } from './analysis/miner/template-miner.js';
 import { BufferLockedError, LogBuffer } from './buffer/log-buffer.js';
 import { readStateFile, writeStateFile } from './buffer/state-file.js';
@@ -21,7 +26,7 @@ import type {
   WriteReportOptions,
 } from './core/engine.js';
 import { EngineError, ReadOnlyError, UnknownMonitorError, UnknownProcessError } from './core/errors.js';
-import { systemClock, type Clock } from './core/ports.js';
+import { systemClock, type Clock, type LlmPort } from './core/ports.js';
 import type {
   AnalysisResult,
   CoverageGap,
@@ -39,8 +44,10 @@ import { BoundedList } from './engine/bounded-list.js';
 import { CheckpointStore } from './engine/checkpoint-store.js';
 import { EventHub } from './engine/event-hub.js';
 import { Watch } from './engine/watch.js';
+import { createRedactor, type Redactor } from './ingest/redact.js';
 import { Capture } from './pm2/capture.js';
-import { renderReport } from './report/render-report.js';
+import { renderReport, type ReportSeries } from './report/render-report.js';
+import { activitySeries } from './engine/activity-series.js';
 import { ReportHistory } from './report/report-history.js';
 import { resolveReportPath, writeFileAtomic } from './report/safe-write.js';
 
@@ -79,8 +86,12 @@ export class Monitor implements MonitorEngine {
   private capture?: Capture;
   private daemonState: DaemonState;
   private timers: NodeJS.Timeout[] = [];
-  /** Analyses run one at a time, off the capture path. */
-  private analysisQueue: Promise<unknown> = Promise.resolve();
+  /** Analyses run one at a time, off the capture path: a slow model never slows capture. */
+  private readonly actor = new AnalysisActor((work: () => Promise<unknown>) => work());
+  readonly redactor: Redactor;
+  private readonly openAi?: LlmPort;
+  private readonly llmBudget: LlmBudget;
+  private readonly llmContext: ContextCompiler;
   private lastReloadedSeq = 0;
   private closed = false;
 
@@ -97,6 +108,11 @@ export class Monitor implements MonitorEngine {
     this.checkpoints = new CheckpointStore(join(dataDir, 'checkpoints.json'), (e) => log('error', `saving checkpoints failed: ${e.message}`));
     this.history = new ReportHistory(join(dataDir, 'reports'), config.report.historyMax);
     this.daemonState = { pm2Home: config.pm2Home, alive: false };
+    this.redactor = createRedactor({ extraPatterns: config.redaction.extraPatterns, redactEmails: config.redaction.emails, redactIps: config.redaction.ips });
+    this.openAi = createOpenAiLlm(config.llm);
+    this.llmBudget = new LlmBudget(config.llm.maxCallsPerHour, clock);
+    this.llmContext = new ContextCompiler({ maxTokens: config.llm.contextTokens, redact: this.redactor.redact });
+    this.actor.start();
     this.lastReloadedSeq = buffer.stats().lastSeq ?? 0;
   }
 
@@ -301,9 +317,7 @@ export class Monitor implements MonitorEngine {
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.analysisQueue.then(work, work);
-    this.analysisQueue = next.catch(() => undefined);
-    return next;
+    return this.actor.step(work) as Promise<T>;
   }
 
   // ---- queries ------------------------------------------------------------------------------------
@@ -319,7 +333,7 @@ export class Monitor implements MonitorEngine {
       buffer: this.buffer.stats(),
       monitors,
       gaps: this.gaps.toArray().slice(-50),
-      llm: { mode: this.config.llm.mode, available: [], callsThisHour: 0 },
+      llm: { mode: this.config.llm.mode, available: this.openAi ? ['openai'] : [], callsThisHour: this.llmBudget.callsThisHour() },
     };
   }
 
@@ -338,11 +352,11 @@ export class Monitor implements MonitorEngine {
 
   // ---- analysis and reports ---------------------------------------------------------------------------
 
-  analyze(options: AnalyzeOptions & { fromSeq?: number; toSeq?: number } = {}): Promise<AnalysisResult> {
-    return this.enqueue(() => this.runAnalysis(options));
+  async analyze(options: AnalyzeOptions & { fromSeq?: number; toSeq?: number } = {}): Promise<AnalysisResult> {
+    return (await this.enqueue(() => this.runAnalysis(options))).result;
   }
 
-  private async runAnalysis(options: AnalyzeOptions & { fromSeq?: number; toSeq?: number }): Promise<AnalysisResult> {
+  private async runAnalysis(options: AnalyzeOptions & { fromSeq?: number; toSeq?: number }): Promise<{ result: AnalysisResult; series?: ReportSeries }> {
     const watch = options.monitorId ? this.watchOf(options.monitorId) : undefined;
     const processes = options.processes?.length ? options.processes : watch?.spec.processes;
     options.onProgress?.(0, 3, 'collecting entries');
@@ -358,15 +372,30 @@ export class Monitor implements MonitorEngine {
     const window = watch ? entries.filter((e) => watch.matches(e)) : entries;
     const inScope = (p: string) => !processes?.length || processes.includes(p);
     options.onProgress?.(1, 3, `analysing ${window.length} entries`);
-    const result = analyzeWindow({
+    const events = this.events.toArray().filter((e) => inScope(e.process));
+    let result = analyzeWindow({
       entries: window,
       samples: this.samples.toArray().filter((s) => inScope(s.process)),
-      events: this.events.toArray().filter((e) => inScope(e.process)),
+      events,
       processes: (await this.listProcesses().catch(() => [])).filter((p) => inScope(p.name)),
       gaps: this.gaps.toArray(),
+      miner: this.miner,
       previous: watch?.previousPatterns,
       now: this.clock.now(),
     });
+    const llm = options.useLlm === false ? undefined : selectLlm(this.config.llm.mode, this.openAi, options.samplingLlm);
+    if (llm) {
+      options.onProgress?.(2, 3, `asking the model (${llm.kind})`);
+      result = await enrichWithLlm(result, window, llm, {
+        context: this.llmContext,
+        maxOutputTokens: this.config.llm.maxOutputTokens,
+        budget: this.llmBudget,
+        timeoutMs: this.config.llm.timeoutMs,
+        signal: options.signal,
+      });
+    } else if (options.useLlm === true) {
+      result = { ...result, notes: [...result.notes, 'no model is configured (set OPENAI_API_KEY or llm.baseUrl) and the client offers no sampling: heuristic result'] };
+    }
     options.onProgress?.(3, 3, `${result.findings.length} findings`);
     if (watch) {
       watch.previousPatterns = { patternCounts: Object.fromEntries(result.patterns.map((p) => [p.id, p.count])), at: result.generatedAt };
@@ -377,7 +406,7 @@ export class Monitor implements MonitorEngine {
         window: result.window,
       };
     }
-    return result;
+    return { result, series: activitySeries(window, events, result.window.since, result.window.until) };
   }
 
   async writeReport(options: WriteReportOptions & { fromSeq?: number; toSeq?: number } = {}): Promise<ReportRecord> {
@@ -388,8 +417,9 @@ export class Monitor implements MonitorEngine {
     const path = await resolveReportPath(roots, requested);
     const templatePath = options.template ?? this.config.report.template;
     const template = templatePath ? await readTemplate(await resolveTemplatePath(roots, templatePath)) : undefined;
-    const result = await this.analyze(options);
+    const { result, series } = await this.enqueue(() => this.runAnalysis(options));
     const markdown = renderReport(result, {
+      series,
       template,
       includeMetrics: this.config.report.includeMetrics,
       includeRecommendations: this.config.report.includeRecommendations,
@@ -436,7 +466,7 @@ export class Monitor implements MonitorEngine {
     this.closed = true;
     this.watches.clear();
     await this.stopRunning();
-    await this.analysisQueue;
+    await this.actor.stop();
     await this.buffer.close();
   }
 
