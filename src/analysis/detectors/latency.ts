@@ -97,7 +97,7 @@ export function detectLatency(ctx: DetectorContext): Finding[] {
     const outlierRoutes = new Set<string>();
     for (const r of latency.routes) {
       if (r.stats.count < t.latencyMinRequests) continue;
-      const where = r.route === NO_ROUTE ? process : `${r.route} in ${process}`;
+      const where = r.route === NO_ROUTE ? `in ${process}` : `${r.route} in ${process}`;
       if (r.stats.p95Ms >= t.latencySlowP95Ms) {
         const evidence = EvidenceCollector.for(ctx);
         for (const s of r.samples) if (s.ms >= t.latencySlowP95Ms) evidence.addEntry(s.entry);
