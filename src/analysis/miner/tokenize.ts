@@ -1,8 +1,8 @@
 // Turns one log message into the token sequence the miner clusters on. Variables are masked here, before
 // any clustering, with one fixed set of rules meant for any application's logs: numbers, hex, UUIDs,
 // IPs, host:port, URLs, paths, durations and sizes, dates and times, emails and quoted strings become
-// `<*>`. Whatever is left of a token that still holds digits (`blk_-1608`, `J18-U11`, `uid=0`) keeps
-// its letters and loses its digit runs, so that the word around a number still tells events apart.
+// `<*>`. A token that still holds digits (`blk_-1608`, `R02-M1`, `uid=0`) keeps its punctuation and
+// the runs of letters without a number, so that the words around a number still tell events apart.
 // The hot path is a plain character scan; regular expressions only run on tokens that hold a digit,
 // a slash or an at sign.
 
@@ -30,7 +30,7 @@ const HEX_RE = /^(0x[0-9a-f]+|[0-9a-f]*[0-9][0-9a-f]*[a-f][0-9a-f]*|[0-9a-f]*[a-
 const HOST_PORT_RE = /^[a-z0-9][a-z0-9.-]*:\d{1,5}$/i;
 // Digits with separators: integers, decimals, signed numbers, IPv4 (with port), versions, dates,
 // times, timestamps with a zone; an optional unit makes durations and sizes.
-const NUMERIC_RE = /^[-+]?\d[\d.,:/_+-]*(t[\d:.]+(z|[+-][\d:]+)?)?(ns|us|µs|ms|s|sec|secs|m|min|mins|h|hr|d|b|kb|mb|gb|tb|kib|mib|gib|k|g|%|x|px)?$/i;
+const NUMERIC_RE = /^[-+]?\d[\d.,:/_+-]*(e[-+]?\d+)?(t[\d:.]+(z|[+-][\d:]+)?)?(ns|us|µs|ms|s|sec|secs|m|min|mins|h|hr|d|b|kb|mb|gb|tb|kib|mib|gib|k|g|%|x|px)?$/i;
 const IPV6_RE = /^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(%\w+)?$/i;
 
 const HEX_MIN_LENGTH = 8;

@@ -31,10 +31,10 @@ describe('tokenize', () => {
     expect(masked('key="a b c" next')).toBe('key="<*>" next');
   });
 
-  it('keeps the key of key=value pairs and the letters around digit runs', () => {
+  it('keeps the key of key=value pairs and the words around numbers', () => {
     expect(masked('rhost=218.188.2.4 uid=0 tty=NODEVssh')).toBe('rhost=<*> uid=<*> tty=NODEVssh');
     expect(masked('block blk_-1608999687919862906 and blk_38865049064139660')).toBe('block blk_<*> and blk_<*>');
-    expect(masked('node R02-M1-N0-C:J12-U11')).toBe('node R<*>-M1-N0-C:J<*>-U<*>');
+    expect(masked('node R02-M1-N0-C:J12-U11')).toBe('node <*>-M1-N0-C:<*>-<*>');
   });
 
   it('keeps names that end in one digit', () => {
