@@ -20,7 +20,7 @@ import {
   type TailPosition,
 } from './file-checkpoint.js';
 import { FileWatch } from './file-watch.js';
-import { findMovedFile, findRotatedCopy } from './rotated-files.js';
+import { findMovedFile, findNextGeneration, findRotatedCopy, type OpenedFile } from './rotated-files.js';
 
 export type { FileCheckpoint } from './file-checkpoint.js';
 
@@ -65,11 +65,25 @@ export class LogTailerError extends Error {
   }
 }
 
+/**
+ * The file being read; the position always refers to it. `via` says how it was reached: at the path,
+ * by its inode beside the path (resumed), as the copy that holds a cut file's unread bytes, or as a
+ * later rotated generation nobody had read.
+ */
 interface Followed {
   handle: FileHandle;
   dev: number;
   ino: number;
+  via: 'path' | 'moved' | 'copy' | 'generation';
+  /** Its name in the folder; '' when reached through the path (it may have been renamed since). */
+  name: string;
+  mtimeMs: number;
+  /** For a copy: bytes the live file was seen to hold past the copy's end. */
+  lostBytes?: number;
 }
+
+/** Each step of a pass drains one file; a folder holds a bounded number of rotations. */
+const MAX_FILES_PER_PASS = 1000;
 
 export class LogTailer {
   readonly #path: string;
@@ -162,17 +176,17 @@ export class LogTailer {
   }
 
   async #pass(): Promise<void> {
-    if (!this.#file && !(await this.#attach())) return;
-    const atPath = await this.#identityAtPath();
-    await this.#readFollowed();
-    const file = this.#file;
-    if (this.#stopped || !file || !atPath || (atPath.dev === file.dev && atPath.ino === file.ino)) return;
-    // A new file at the path (reloadLogs, delete + recreate): the old one is drained to EOF, move on.
-    // While the path is missing the old fd is kept: PM2 still writes to a renamed or deleted file.
-    await this.#closeFile();
-    this.#position = undefined;
-    this.#startAt = 'start';
-    if (await this.#attach()) await this.#readFollowed();
+    for (let step = 0; step < MAX_FILES_PER_PASS && !this.#stopped; step++) {
+      if (!this.#file && !(await this.#attach())) return;
+      const file = this.#file as Followed;
+      const atPath = await this.#identityAtPath();
+      if (!(await this.#readFollowed())) return;
+      // Cut in place: the unread bytes are in a rotated copy, which is now the followed file.
+      if (this.#file !== file) continue;
+      // While the path is missing the old fd is kept: PM2 still writes to a renamed or deleted file.
+      if (!atPath || (atPath.dev === file.dev && atPath.ino === file.ino)) return;
+      await this.#moveOn(file, atPath);
+    }
   }
 
   /** Opens the file to follow: the checkpoint's (at the path or renamed beside it), else the path's. */
@@ -183,7 +197,7 @@ export class LogTailer {
       const moved = await findMovedFile(this.#path, resumed, probeOf(resumed));
       if (moved) {
         await atPath?.handle.close().catch(() => undefined);
-        this.#file = { handle: moved.handle, dev: moved.dev, ino: moved.ino };
+        this.#file = followed(moved, 'moved');
         return true;
       }
       const lost = `the checkpoint's file (inode ${resumed.ino}, offset ${resumed.offset}) is no longer at ${this.#path}`;
@@ -203,6 +217,34 @@ export class LogTailer {
     return true;
   }
 
+  /**
+   * The followed file is drained and no longer at the path: next come the generations rotated after
+   * it that nobody read, then the file now at the path. A file followed live up to its replacement
+   * has none: only a rotated or resumed one is followed by a search, which could misread a user's
+   * manual copy as a generation.
+   */
+  async #moveOn(file: Followed, atPath: { dev: number; ino: number }): Promise<void> {
+    const position = this.#position as TailPosition;
+    if (file.via === 'copy' || file.via === 'generation') {
+      const read = file.via === 'copy' ? 'the bytes not read yet were read from it' : 'it was read whole: nobody had read it before it rotated';
+      this.#gap({
+        kind: 'rotated',
+        lostBytes: file.lostBytes,
+        detail: `${this.#path} was rotated to ${file.name}; ${read}; lines PM2 wrote between a copy and its truncation cannot be seen`,
+      });
+    }
+    const previous = { dev: file.dev, ino: file.ino, mtimeMs: file.mtimeMs, name: file.name, content: probeOf(position) };
+    const next = file.via === 'path' ? undefined : await findNextGeneration(this.#path, previous, atPath);
+    await this.#closeFile();
+    if (next) {
+      this.#file = followed(next, 'generation');
+      this.#position = positionAtStart(next);
+    } else {
+      this.#position = undefined;
+      this.#startAt = 'start';
+    }
+  }
+
   /** The file at the path; undefined when there is none, which is no error while an old fd is followed. */
   async #openPath(): Promise<Followed | undefined> {
     let handle: FileHandle;
@@ -220,7 +262,7 @@ export class LogTailer {
         const [code, what] = info.isDirectory() ? ['EISDIR', 'a directory'] : ['ENOTREG', 'not a regular file'];
         throw new LogTailerError(`${this.#path} is ${what}, not a log file (${code}); ${this.#retry}`, code, this.#path);
       }
-      return { handle, dev: info.dev, ino: info.ino };
+      return { handle, dev: info.dev, ino: info.ino, via: 'path', name: '', mtimeMs: info.mtimeMs };
     } catch (error) {
       await handle.close().catch(() => undefined);
       throw error;
@@ -251,54 +293,49 @@ export class LogTailer {
     }
   }
 
-  /** Reads the followed file from the position to its current end, recovering first if it was cut. */
-  async #readFollowed(): Promise<void> {
+  /** Reads the followed file to its current end. False when interrupted (stopped, or the consumer threw). */
+  async #readFollowed(): Promise<boolean> {
     const file = this.#file;
     const position = this.#position;
-    if (!file || !position) return;
+    if (!file || !position) return false;
     const info = await file.handle.stat();
+    file.mtimeMs = info.mtimeMs;
     const stamp = `${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
     if (position.offset > 0 && position.verifiedStamp !== stamp) {
       if (await holdsContent(file.handle, info.size, probeOf(position))) {
         await loadKnownBytes(file.handle, position);
         position.verifiedStamp = stamp;
-      } else if (!(await this.#recoverCut(file))) {
-        return;
+      } else {
+        await this.#cut(file);
+        if (this.#file !== file) return true;
       }
     }
     const current = this.#position as TailPosition;
     current.seenSize = Math.max(current.seenSize, info.size);
-    await this.#deliverUpTo(file.handle, info.size);
+    return this.#deliverUpTo(file.handle, info.size);
   }
 
-  /** Cut in place: reads what was not read yet from a rotated copy if there is one, reports the rest. */
-  async #recoverCut(file: Followed): Promise<boolean> {
+  /** Truncated or rewritten in place: read on from the rotated copy that holds the position, or report the loss. */
+  async #cut(file: Followed): Promise<void> {
     const position = this.#position as TailPosition;
     const copy = await findRotatedCopy(this.#path, probeOf(position), file);
     if (copy) {
-      try {
-        await loadKnownBytes(copy.handle, position);
-        if (!(await this.#deliverUpTo(copy.handle, copy.size))) return false;
-      } finally {
-        await copy.handle.close().catch(() => undefined);
-      }
-      const recovered = `read ${copy.size - position.offset} unread bytes from the copy`;
-      this.#gap({
-        kind: 'rotated',
-        lostBytes: position.seenSize > copy.size ? position.seenSize - copy.size : undefined,
-        detail: `${this.#path} was copied to ${basename(copy.path)} and truncated; ${recovered}; lines written between the copy and the truncation cannot be seen`,
-      });
-    } else {
-      const lost = position.seenSize - position.offset;
-      const what = lost > 0 ? `${lost} bytes seen but not read are lost` : 'anything written after the last read is lost';
-      this.#gap({
-        kind: 'truncated',
-        lostBytes: lost > 0 ? lost : undefined,
-        detail: `${this.#path} was truncated or rewritten in place after offset ${position.offset} (pm2 flush, or a rotation with no readable copy); ${what}`,
-      });
+      await loadKnownBytes(copy.handle, position);
+      await this.#closeFile();
+      const lostBytes = position.seenSize > copy.size ? position.seenSize - copy.size : undefined;
+      this.#file = { ...followed(copy, 'copy'), lostBytes };
+      // The checkpoint names the copy from now on, so a restart resumes inside it too.
+      this.#position = { ...position, dev: copy.dev, ino: copy.ino, verifiedStamp: undefined };
+      return;
     }
+    const lost = position.seenSize - position.offset;
+    const what = lost > 0 ? `${lost} bytes seen but not read are lost` : 'anything written after the last read is lost';
+    this.#gap({
+      kind: 'truncated',
+      lostBytes: lost > 0 ? lost : undefined,
+      detail: `${this.#path} was truncated or rewritten in place after offset ${position.offset} (pm2 flush, or a rotation with no readable copy); ${what}`,
+    });
     this.#position = positionAtStart(file);
-    return true;
   }
 
   /** False when the pass must stop here: stopped, or the consumer refused a chunk. */
@@ -365,6 +402,11 @@ export class LogTailer {
     this.#file = undefined;
     await file?.handle.close().catch(() => undefined);
   }
+}
+
+function followed(opened: OpenedFile, via: Followed['via']): Followed {
+  const { handle, dev, ino, mtimeMs, path } = opened;
+  return { handle, dev, ino, mtimeMs, via, name: basename(path) };
 }
 
 function codeOf(error: unknown): string | undefined {

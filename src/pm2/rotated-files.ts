@@ -1,10 +1,11 @@
 // Where the bytes of a log file went when they are no longer at its path: renamed away with their
 // inode (logrotate, before `pm2 reloadLogs`), or copied to a sibling before a truncation
-// (pm2-logrotate's copy-truncate). Only the log's own folder is searched.
+// (pm2-logrotate's copy-truncate), possibly several times while nobody was reading. Only the log's
+// own folder is searched.
 import { open, readdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { holdsContent, type ContentProbe } from './file-checkpoint.js';
+import { FINGERPRINT_BYTES, TAIL_BYTES, fingerprintOf, holdsContent, readRange, type ContentProbe } from './file-checkpoint.js';
 
 export interface OpenedFile {
   handle: FileHandle;
@@ -12,6 +13,21 @@ export interface OpenedFile {
   dev: number;
   ino: number;
   size: number;
+  mtimeMs: number;
+}
+
+interface Identity {
+  dev: number;
+  ino: number;
+}
+
+/** A file already read to its end, as the search for the generations written after it needs it. */
+export interface ReadGeneration extends Identity {
+  mtimeMs: number;
+  /** '' when unknown (a renamed or deleted file followed through its fd). */
+  name: string;
+  /** What it held: a sibling that holds it too is another copy of the same generation. */
+  content: ContentProbe;
 }
 
 /**
@@ -28,14 +44,14 @@ export function isRotatedName(logName: string, name: string): boolean {
 /** The file in the log's folder that now carries inode `dev:ino`, if it still holds the content. */
 export async function findMovedFile(
   logPath: string,
-  identity: { dev: number; ino: number },
+  identity: Identity,
   probe: ContentProbe,
 ): Promise<OpenedFile | undefined> {
   const folder = dirname(logPath);
   for (const name of await listNames(folder)) {
     const path = join(folder, name);
     const info = await stat(path).catch(() => undefined);
-    if (info?.dev === identity.dev && info.ino === identity.ino) return openIfHolds(path, probe, identity);
+    if (info && sameIdentity(info, identity)) return openIfHolds(path, probe, identity);
   }
   return undefined;
 }
@@ -47,7 +63,7 @@ export async function findMovedFile(
 export async function findRotatedCopy(
   logPath: string,
   probe: ContentProbe,
-  live: { dev: number; ino: number },
+  live: Identity,
 ): Promise<OpenedFile | undefined> {
   const folder = dirname(logPath);
   const logName = basename(logPath);
@@ -57,7 +73,7 @@ export async function findRotatedCopy(
     const path = join(folder, name);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile() || info.size < probe.offset) continue;
-    if (info.dev === live.dev && info.ino === live.ino) continue;
+    if (sameIdentity(info, live)) continue;
     candidates.push({ path, mtimeMs: info.mtimeMs });
   }
   candidates.sort((a, b) => b.mtimeMs - a.mtimeMs);
@@ -68,23 +84,74 @@ export async function findRotatedCopy(
   return undefined;
 }
 
+/**
+ * The oldest rotated sibling written after `previous` (by mtime, then name): a generation that was
+ * rotated away before anyone read it. None when the next one is the live file's own content, copied
+ * but not truncated yet: the live file will be read from its start anyway.
+ */
+export async function findNextGeneration(
+  logPath: string,
+  previous: ReadGeneration,
+  live: Identity | undefined,
+): Promise<OpenedFile | undefined> {
+  const folder = dirname(logPath);
+  const logName = basename(logPath);
+  const later: Array<{ name: string; mtimeMs: number }> = [];
+  for (const name of await listNames(folder)) {
+    if (!isRotatedName(logName, name)) continue;
+    const info = await stat(join(folder, name)).catch(() => undefined);
+    if (!info?.isFile() || info.size === 0 || sameIdentity(info, previous) || (live && sameIdentity(info, live))) continue;
+    if (info.mtimeMs < previous.mtimeMs || (info.mtimeMs === previous.mtimeMs && name <= previous.name)) continue;
+    later.push({ name, mtimeMs: info.mtimeMs });
+  }
+  later.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
+  for (const candidate of later) {
+    const opened = await openIfHolds(join(folder, candidate.name));
+    if (!opened) continue;
+    const sameGeneration = previous.content.offset > 0 && (await holdsContent(opened.handle, opened.size, previous.content));
+    const liveGeneration = !sameGeneration && (await liveHolds(logPath, opened));
+    if (!sameGeneration && !liveGeneration) return opened;
+    await opened.handle.close().catch(() => undefined);
+    if (liveGeneration) return undefined;
+  }
+  return undefined;
+}
+
+async function liveHolds(logPath: string, copy: OpenedFile): Promise<boolean> {
+  const headLength = Math.min(FINGERPRINT_BYTES, copy.size);
+  const tailLength = Math.min(TAIL_BYTES, copy.size);
+  const head = await readRange(copy.handle, 0, headLength);
+  const tail = await readRange(copy.handle, copy.size - tailLength, tailLength);
+  const probe = { offset: copy.size, fingerprint: fingerprintOf(head), fingerprintBytes: head.length, tail };
+  const live = await open(logPath, 'r').catch(() => undefined);
+  if (!live) return false;
+  try {
+    return await holdsContent(live, (await live.stat()).size, probe);
+  } catch {
+    return false;
+  } finally {
+    await live.close().catch(() => undefined);
+  }
+}
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
 async function listNames(folder: string): Promise<string[]> {
   // An unreadable folder only means there is no sibling to recover from; the caller reports the gap.
   return readdir(folder).catch(() => []);
 }
 
-async function openIfHolds(
-  path: string,
-  probe: ContentProbe,
-  identity?: { dev: number; ino: number },
-): Promise<OpenedFile | undefined> {
+/** Opens `path` if it is a regular file (with this identity, holding this content, when given). */
+async function openIfHolds(path: string, probe?: ContentProbe, identity?: Identity): Promise<OpenedFile | undefined> {
   const handle = await open(path, 'r').catch(() => undefined);
   if (!handle) return undefined;
   try {
     const info = await handle.stat();
-    const sameIdentity = !identity || (info.dev === identity.dev && info.ino === identity.ino);
-    if (info.isFile() && sameIdentity && (await holdsContent(handle, info.size, probe))) {
-      return { handle, path, dev: info.dev, ino: info.ino, size: info.size };
+    const wanted = info.isFile() && (!identity || sameIdentity(info, identity));
+    if (wanted && (!probe || (await holdsContent(handle, info.size, probe)))) {
+      return { handle, path, dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
     }
   } catch {
     // A sibling that vanished or cannot be read is simply not the copy we are looking for.
