@@ -8,9 +8,17 @@
  */
 const INLINE_SPECIALS = /[\\`*[\]!<>&|~#@]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
 
+/** Control characters, and the bidirectional overrides that can make text read in another order. */
+const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/g;
+
+/** Shows invisible characters as `\u{1b}` so that nothing in a report hides or reorders text. */
+export function visible(text: string): string {
+  return text.replace(INVISIBLE, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+}
+
 /** One line of text, safe in a paragraph, a list item, a heading or a table cell. */
 export function escapeInline(text: string): string {
-  const flat = text.replace(/\r\n?|\n/g, ' ').replace(/[\t\v\f]/g, ' ').trim();
+  const flat = visible(text.replace(/\r\n?|\n/g, ' ').replace(/[\t\v\f]/g, ' ')).trim();
   return flat
     .replace(INLINE_SPECIALS, (ch) => `\\${ch}`)
     // GFM turns bare URLs and www. names into links; breaking the scheme separator keeps them text.
@@ -21,12 +29,14 @@ export function escapeInline(text: string): string {
     .replace(/^(\d+)([.)])/, '$1\\$2');
 }
 
-/** Text shown as code inside a table cell or a sentence: a code span whose fence outruns the text. */
-export function codeSpan(text: string, maxLength = 200): string {
-  let flat = text.replace(/\r\n?|\n/g, ' ');
+/** Text shown as code in a sentence or a table cell: a code span whose fence outruns the text. */
+export function codeSpan(text: string, options: { maxLength?: number; inTable?: boolean } = {}): string {
+  const maxLength = options.maxLength ?? 200;
+  let flat = visible(text.replace(/\r\n?|\n/g, ' '));
   if (flat.length > maxLength) flat = `${flat.slice(0, maxLength - 1)}…`;
-  // A pipe splits a GFM table cell even inside a code span, unless it is escaped.
-  flat = flat.replace(/\|/g, '\\|');
+  // A pipe splits a GFM table cell even inside a code span, unless it is escaped; outside a table
+  // the backslash would show, since code spans know no escapes.
+  if (options.inTable) flat = flat.replace(/\|/g, '\\|');
   const fence = '`'.repeat(longestRun(flat, '`') + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || flat.trim() === '' ? ' ' : '';
   return `${fence}${pad}${flat}${pad}${fence}`;
@@ -34,7 +44,7 @@ export function codeSpan(text: string, maxLength = 200): string {
 
 /** A fenced code block that no backtick run inside `text` can close early. */
 export function fencedBlock(text: string, info = 'text'): string {
-  const body = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+  const body = visible(text.replace(/\r\n?/g, '\n')).replace(/\n+$/, '');
   const fence = '`'.repeat(Math.max(3, longestRun(body, '`') + 1));
   return `${fence}${info}\n${body}\n${fence}`;
 }

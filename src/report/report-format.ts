@@ -81,7 +81,7 @@ export function formatBytes(bytes: number): string {
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return 'n/a';
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms >= 100) return `${Math.round(ms)} ms`;
+  if (ms >= 100) return `${formatCount(Math.round(ms))} ms`;
   return `${ms.toFixed(1)} ms`;
 }
 

@@ -194,7 +194,7 @@ export function renderTopPatterns(result: AnalysisResult, fmt: TimeFormatter): s
   if (top.length === 0) return 'No patterns in this window.';
   const rows = top.map((p, i) => [
     String(i + 1),
-    codeSpan(p.template, 120),
+    codeSpan(p.template, { maxLength: 120, inTable: true }),
     formatCount(p.count),
     levelsOf(p),
     p.processes.map(escapeInline).join(', '),
@@ -221,7 +221,7 @@ export function renderPatternChanges(result: AnalysisResult, fmt: TimeFormatter)
       .slice(0, MAX_CHANGES_PER_KIND)
       .map((p) => {
         const seen = trend === 'resolved' ? `last seen ${fmt.dateTime(p.lastSeen)}` : `${formatCount(p.count)}×`;
-        return `${codeSpan(p.template, 80)} (${seen}${p.processes.length > 0 ? `, ${p.processes.map(escapeInline).join(', ')}` : ''})`;
+        return `${codeSpan(p.template, { maxLength: 80 })} (${seen}${p.processes.length > 0 ? `, ${p.processes.map(escapeInline).join(', ')}` : ''})`;
       });
     const more = list.length > MAX_CHANGES_PER_KIND ? `, and ${list.length - MAX_CHANGES_PER_KIND} more` : '';
     lines.push(`- **${label}** (${list.length}): ${shown.join('; ')}${more}`);

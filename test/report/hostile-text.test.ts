@@ -139,6 +139,12 @@ describe('escape helpers', () => {
     }
   });
 
+  it('shows control characters and bidirectional overrides instead of passing them on', () => {
+    expect(escapeInline('a\u001b[31mred\u202Eevil')).toBe('a\\\\u{1b}\\[31mred\\\\u{202e}evil');
+    expect(fencedBlock('x\u0000y\u2066z')).toBe('```text\nx\\u{0}y\\u{2066}z\n```');
+    expect(codeSpan('\u0007')).toBe('`\\u{7}`');
+  });
+
   it('leaves underscores inside words alone', () => {
     expect(escapeInline('max_memory_restart _x_')).toBe('max_memory_restart \\_x\\_');
   });
@@ -148,6 +154,8 @@ describe('escape helpers', () => {
     expect(fencedBlock('plain')).toBe('```text\nplain\n```');
     expect(codeSpan('a `` b')).toBe('```a `` b```');
     expect(codeSpan('`x')).toBe('`` `x ``');
-    expect(codeSpan('a|b')).toBe('`a\\|b`');
+    expect(codeSpan('a|b', { inTable: true })).toBe('`a\\|b`');
+    expect(codeSpan('a|b')).toBe('`a|b`');
+    expect(codeSpan('abcdef', { maxLength: 4 })).toBe('`abc…`');
   });
 });

@@ -52,7 +52,7 @@ describe('renderReport', () => {
     const tables = allTokens(marked.lexer(markdown)).filter((t): t is Tokens.Table => t.type === 'table');
     expect(tables.map((t) => t.header.map((h) => h.text)[0])).toEqual(['Process', 'Process', '#']);
     for (const t of tables) for (const row of t.rows) expect(row).toHaveLength(t.header.length);
-    expect(tables[1].rows[0].map((c) => c.text)).toEqual(['api', '9,800', '84.2 ms', '41.0 ms', '1432 ms', '2210 ms', '15.4 s']);
+    expect(tables[1].rows[0].map((c) => c.text)).toEqual(['api', '9,800', '84.2 ms', '41.0 ms', '1,432 ms', '2,210 ms', '15.4 s']);
     expect(headings(markdown)).toEqual([
       '# PM2 Log Analysis Report',
       '## Summary',
