@@ -16,13 +16,22 @@ export interface JsonLine {
   fields?: Record<string, unknown>;
 }
 
-const MESSAGE_KEYS = ['msg', 'message'] as const;
-const LEVEL_KEYS = ['level', 'severity', 'lvl', 'log.level'] as const;
-const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts'] as const;
-const ERROR_KEYS = ['err', 'error'] as const;
+const MESSAGE_KEYS = new Set(['msg', 'message']);
+const LEVEL_KEYS = new Set(['level', 'severity', 'lvl', 'log.level']);
+const TIME_KEYS = new Set(['time', 'timestamp', '@timestamp', 'ts']);
+const ERROR_KEYS = new Set(['err', 'error']);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An error object (pino/bunyan `err`, winston `error`) minus its stack, which goes to `stacks`. */
+function withoutStack(value: unknown, stacks: string[]): unknown {
+  if (!isObject(value) || typeof value.stack !== 'string') return value;
+  stacks.push(value.stack);
+  const rest: Record<string, unknown> = {};
+  for (const key in value) if (key !== 'stack') rest[key] = value[key];
+  return rest;
 }
 
 /** Cheap test before JSON.parse: `{"` first (JS object dumps have unquoted keys) and `}` last. */
@@ -49,51 +58,34 @@ export function parseJsonLine(text: string, capturedAt: number): JsonLine | unde
     return undefined;
   }
   if (!isObject(parsed)) return undefined;
-  const fields: Record<string, unknown> = { ...parsed };
-
-  let message: string | undefined;
-  for (const key of MESSAGE_KEYS) {
-    const value = fields[key];
-    if (value === undefined) continue;
-    message = typeof value === 'string' ? value : JSON.stringify(value);
-    delete fields[key];
-    break;
-  }
-
-  let level: Level | undefined;
-  for (const key of LEVEL_KEYS) {
-    const found = levelFromValue(fields[key]);
-    if (found) {
-      level = found;
-      delete fields[key];
-      break;
-    }
-  }
-
-  let time: number | undefined;
-  for (const key of TIME_KEYS) {
-    if (fields[key] === undefined) continue;
-    time = timeFromValue(fields[key], capturedAt);
-    if (time !== undefined) {
-      delete fields[key];
-      break;
-    }
-  }
-
+  // One pass over the keys: the first message, level and time key found is taken, the rest kept.
+  const fields: Record<string, unknown> = {};
   const stacks: string[] = [];
-  // winston's format.errors({ stack: true }) puts the stack at the top level.
-  if (typeof fields.stack === 'string') {
-    stacks.push(fields.stack);
-    delete fields.stack;
-  }
-  for (const key of ERROR_KEYS) {
-    const value = fields[key];
-    if (isObject(value) && typeof value.stack === 'string') {
-      stacks.push(value.stack);
-      const rest = { ...value };
-      delete rest.stack;
-      fields[key] = rest;
+  let kept = 0;
+  let message: string | undefined;
+  let level: Level | undefined;
+  let time: number | undefined;
+  for (const key in parsed) {
+    const value = parsed[key];
+    if (message === undefined && MESSAGE_KEYS.has(key)) {
+      message = typeof value === 'string' ? value : JSON.stringify(value);
+      continue;
     }
+    if (level === undefined && LEVEL_KEYS.has(key)) {
+      level = levelFromValue(value);
+      if (level) continue;
+    }
+    if (time === undefined && TIME_KEYS.has(key)) {
+      time = timeFromValue(value, capturedAt);
+      if (time !== undefined) continue;
+    }
+    // winston's format.errors({ stack: true }) puts the stack at the top level.
+    if (key === 'stack' && typeof value === 'string') {
+      stacks.push(value);
+      continue;
+    }
+    fields[key] = ERROR_KEYS.has(key) ? withoutStack(value, stacks) : value;
+    kept++;
   }
 
   const hasMessage = message !== undefined;
@@ -104,6 +96,6 @@ export function parseJsonLine(text: string, capturedAt: number): JsonLine | unde
   const result: JsonLine = { message: combined, hasMessage, hasStack: stacks.length > 0 };
   if (level) result.level = level;
   if (time !== undefined) result.time = time;
-  if (Object.keys(fields).length > 0) result.fields = fields;
+  if (kept > 0) result.fields = fields;
   return result;
 }

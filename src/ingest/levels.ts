@@ -40,7 +40,7 @@ const STRUCTURED_MARKER =
   /\[(fatal|crit(?:ical)?|error|err|warn(?:ing)?|info|notice|debug|trace|verbose)\]|\blevel["']?\s*[=:]\s*["']?(\w+)|^(error|warn|warning|info|debug|verbose|silly|http)\s?:/i;
 // Upper case only: a lower-case "error" in prose ("no error found") says nothing about the line.
 const UPPER_MARKER =
-  /(?:^|[^A-Za-z0-9_])(FATAL|CRITICAL|CRIT|EMERG|ALERT|ERROR|ERR|WARNING|WARN|INFO|NOTICE|DEBUG|TRACE|VERBOSE)(?![A-Za-z0-9_])/;
+  /(?:^|[\s[(<|:"'])(FATAL|CRITICAL|CRIT|EMERG|ALERT|ERROR|ERR|WARNING|WARN|INFO|NOTICE|DEBUG|TRACE|VERBOSE)(?=$|[\s\])>|:"',!])/;
 // A record that starts with an error's name: `Error: boom`, `TypeError [ERR_X]: ...`, `Uncaught ...`.
 const ERROR_HEADER = /^(?:Uncaught |\[)?[A-Z]?[A-Za-z]*(?:Error|Exception)\b/;
 // An error mentioned in the line (`failed: Error: connect ECONNREFUSED`), or an unhandled rejection.

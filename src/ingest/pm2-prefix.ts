@@ -12,6 +12,9 @@ type Field = 'year' | 'year2' | 'month' | 'monthName' | 'day' | 'hour' | 'hour12
 interface CompiledFormat {
   pattern: RegExp;
   fields: Field[];
+  /** The last prefix matched and its time: consecutive lines mostly share the same second. */
+  lastPrefix: string;
+  lastTime: number;
 }
 
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -74,7 +77,7 @@ export function compileDateFormat(format: string): CompiledFormat | undefined {
   source += escapeRegExp(format.slice(last));
   // Without a single time field the "prefix" would be any literal text: not worth stripping.
   if (fields.length === 0) return undefined;
-  return { pattern: new RegExp(`${source}: `), fields };
+  return { pattern: new RegExp(`${source}: `), fields, lastPrefix: '', lastTime: 0 };
 }
 
 const compiled = new Map<string, CompiledFormat | undefined>();
@@ -142,10 +145,14 @@ export function stripPm2Prefix(line: string, format: string | undefined, capture
   if (format === undefined && !looksLikeDefaultPrefix(line)) return undefined;
   const compiledFormat = formatFor(format ?? PM2_DEFAULT_DATE_FORMAT);
   if (!compiledFormat) return undefined;
+  const last = compiledFormat.lastPrefix;
+  if (last.length > 0 && line.startsWith(last)) return { text: line.slice(last.length), time: compiledFormat.lastTime };
   const match = compiledFormat.pattern.exec(line);
   if (!match) return undefined;
   const time = timeFrom(match, compiledFormat.fields, capturedAt);
   if (Number.isNaN(time)) return undefined;
+  compiledFormat.lastPrefix = match[0];
+  compiledFormat.lastTime = time;
   return { text: line.slice(match[0].length), time };
 }
 
