@@ -1,0 +1,41 @@
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { knownList, listedNames, processKnown, type ToolDeps } from '../tools/context.js';
+import { logsText } from './logs-text.js';
+import { PROCESS_LOGS_TEMPLATE, processLogsUri, processOfUri } from './uris.js';
+
+export function registerProcessLogsResource(server: McpServer, deps: ToolDeps): void {
+  const template = new ResourceTemplate(PROCESS_LOGS_TEMPLATE, {
+    list: async () => ({
+      resources: (await listedNames(deps.engine)).map((name) => ({
+        uri: processLogsUri(name),
+        name: `logs-${name}`,
+        title: `Logs of ${name}`,
+        mimeType: 'text/plain',
+      })),
+    }),
+    complete: {
+      name: async (value) => {
+        const prefix = value.toLowerCase();
+        return (await listedNames(deps.engine)).filter((name) => name.toLowerCase().startsWith(prefix)).slice(0, 100);
+      },
+    },
+  });
+  server.registerResource(
+    'process-logs',
+    template,
+    {
+      title: 'Logs of one process',
+      description: 'The newest buffered log lines of one PM2 app, oldest first, bounded in size. Subscribe for its new errors.',
+      mimeType: 'text/plain',
+    },
+    async (uri) => {
+      const name = processOfUri(uri.href);
+      if (name === undefined || !(await processKnown(deps.engine, name))) {
+        const known = knownList(await listedNames(deps.engine));
+        throw new McpError(ErrorCode.InvalidParams, `no process named '${name ?? uri.href}'; ${known}`);
+      }
+      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: logsText(deps, { processes: [name] }) }] };
+    },
+  );
+}
