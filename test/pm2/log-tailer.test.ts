@@ -199,6 +199,73 @@ describe('LogTailer: rotation', () => {
     expect(second.gaps.map((g) => g.kind)).toEqual(['rotated']);
   });
 
+  /** pm2-logrotate: copy to a dated sibling (dated in the past, so copies sort by mtime), then truncate. */
+  function copyTruncate(day: number): void {
+    const copy = join(dir, `api-out__2026-11-0${day}_00-00-00.log`);
+    copyFileSync(log, copy);
+    utimesSync(copy, new Date(`2026-11-0${day}T00:00:00Z`), new Date(`2026-11-0${day}T00:00:00Z`));
+    truncateSync(log, 0);
+  }
+
+  it('several rotations between two reads: the rest of the first copy, then every later copy whole', async () => {
+    const write = pm2Writer(log);
+    write('g0 line 1\n');
+    const t = follow();
+    await t.tailer.readNow();
+    write('g0 line 2\n');
+    copyTruncate(1);
+    write('g1 line 1\ng1 line 2\n');
+    copyTruncate(2);
+    write('g2 line 1\n');
+    await t.tailer.readNow();
+    expect(t.text()).toBe('g0 line 1\ng0 line 2\ng1 line 1\ng1 line 2\ng2 line 1\n');
+    expect(t.gaps.map((g) => [g.kind, g.detail.match(/api-out__\S+\.log/)?.[0]])).toEqual([
+      ['rotated', 'api-out__2026-11-01_00-00-00.log'],
+      ['rotated', 'api-out__2026-11-02_00-00-00.log'],
+    ]);
+  });
+
+  it('a restart from any checkpoint delivered across rotations gives exactly the remaining bytes', async () => {
+    const write = pm2Writer(log);
+    write('g0 line 1\n');
+    const t = follow({ maxReadBytes: 7 });
+    await t.tailer.readNow();
+    write('g0 line 2\n');
+    copyTruncate(1);
+    write('g1 line 1\ng1 line 2\n');
+    copyTruncate(2);
+    write('g2 line 1\n');
+    await t.tailer.readNow();
+    const all = t.text();
+    expect(all).toBe('g0 line 1\ng0 line 2\ng1 line 1\ng1 line 2\ng2 line 1\n');
+    let delivered = 0;
+    for (const [i, checkpoint] of t.checkpoints.entries()) {
+      delivered += t.chunks[i].length;
+      const resumed = follow({ checkpoint, maxReadBytes: 7 });
+      await resumed.tailer.readNow();
+      expect(resumed.text(), `resumed after chunk ${i}`).toBe(all.slice(delivered));
+      expect(resumed.gaps.filter((g) => g.kind !== 'rotated')).toEqual([]);
+      await resumed.tailer.stop();
+    }
+  });
+
+  it('a copy of the live file not truncated yet is not read twice', async () => {
+    const write = pm2Writer(log);
+    write('g0 line 1\n');
+    const t = follow();
+    await t.tailer.readNow();
+    write('g0 line 2\n');
+    copyTruncate(1);
+    write('g1 line 1\n');
+    copyFileSync(log, join(dir, 'api-out__2026-11-02_00-00-00.log'));
+    await t.tailer.readNow();
+    truncateSync(log, 0);
+    write('g2 line 1\n');
+    await t.tailer.readNow();
+    expect(t.text()).toBe('g0 line 1\ng0 line 2\ng1 line 1\ng2 line 1\n');
+    expect(t.gaps.map((g) => g.kind)).toEqual(['rotated', 'rotated']);
+  });
+
   it('reloadLogs: drains the renamed file (written to after the rename) before the new one', async () => {
     const oldFd = pm2Writer(log);
     oldFd('a1\n');
@@ -314,6 +381,31 @@ describe('LogTailer: deletes, errors and big files', () => {
     await t.tailer.readNow();
     await t.tailer.readNow();
     expect(received).toEqual(['one\n']);
+    expect(t.errors.map((e) => e.code)).toEqual(['ECONSUMER']);
+  });
+
+  it('does not leave a renamed file before the consumer took all of it', async () => {
+    const oldFd = pm2Writer(log);
+    oldFd('a1\n');
+    let refuse = false;
+    const received: string[] = [];
+    const t = follow({
+      onData: (chunk) => {
+        if (refuse) {
+          refuse = false;
+          throw new Error('busy');
+        }
+        received.push(chunk.toString());
+      },
+    });
+    await t.tailer.readNow();
+    renameSync(log, `${log}.1`);
+    oldFd('a2\n');
+    writeFileSync(log, 'b1\n');
+    refuse = true;
+    await t.tailer.readNow();
+    await t.tailer.readNow();
+    expect(received.join('')).toBe('a1\na2\nb1\n');
     expect(t.errors.map((e) => e.code)).toEqual(['ECONSUMER']);
   });
 
