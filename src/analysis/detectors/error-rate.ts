@@ -106,7 +106,8 @@ export function detectErrorRate(ctx: DetectorContext): Finding[] {
     const burst = burstFinding(ctx, process, errors);
     if (burst) findings.push(burst);
   }
-  if (ctx.byProcess.size > 1 && erring.length > 1) {
+  // Overall only says something new when errors are spread thin: no process crossed a threshold alone.
+  if (erring.length > 1 && !findings.some((f) => f.detector === RATE_DETECTOR)) {
     allErrors.sort((a, b) => a.seq - b.seq);
     const overall = rateFinding(ctx, '*', erring.sort(), allErrors, ctx.entries.length);
     if (overall) findings.push(overall);

@@ -73,8 +73,9 @@ export function detectExceptions(ctx: DetectorContext): Finding[] {
   const findings: Finding[] = [];
   for (const g of groups.values()) {
     const kind = kindOf(g);
-    // A handled, logged ECONNREFUSED and the like is reported once, by the signature detector.
-    if (kind === 'logged' && knownSignatureOf(`${g.parsed.name}: ${g.parsed.message}`)) continue;
+    // ECONNREFUSED, EADDRINUSE, a missing module...: reported once, by the signature detector, whose
+    // recommendation is specific and whose samples keep this stack.
+    if (knownSignatureOf(`${g.parsed.name}: ${g.parsed.message}`)) continue;
     const count = Math.max(g.fromLogs, g.fromEvents);
     const times = count === 1 ? 'once' : `${count} times`;
     const at = g.parsed.frame ? ` at ${g.parsed.frame}` : '';

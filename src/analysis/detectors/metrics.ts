@@ -51,7 +51,7 @@ export function processMetrics(ctx: DetectorContext): ProcessMetrics[] {
       m.memory = { avg: Math.round(memSum / samples.length), peak: memPeak, last: samples[samples.length - 1].memory };
       const trends = memoryTrends(ctx, samples);
       if (trends.length > 0) m.memory.slopeBytesPerMin = Math.round(Math.max(...trends.map((t) => t.slopeBytesPerMin)));
-      m.cpu = { avg: round(cpuSum / samples.length, 1), peak: cpuPeak };
+      m.cpu = { avg: round(cpuSum / samples.length, 1), peak: round(cpuPeak, 1) };
     }
     const l = latency.get(process);
     if (l) m.latency = { count: l.stats.count, avgMs: l.stats.avgMs, p50Ms: l.stats.p50Ms, p95Ms: l.stats.p95Ms, p99Ms: l.stats.p99Ms, maxMs: l.stats.maxMs };

@@ -36,6 +36,19 @@ function fill<T>(items: readonly T[], budgetChars: number, render: (item: T) => 
   return spent;
 }
 
+function findBySeq(entries: readonly LogEntry[], seq: number): LogEntry | undefined {
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = entries[mid].seq;
+    if (at === seq) return entries[mid];
+    if (at < seq) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
 export class ContextCompiler implements ContextPort {
   private readonly maxTokens: number;
   private readonly redact: (text: string) => string;
@@ -84,20 +97,27 @@ export class ContextCompiler implements ContextPort {
     const metrics: unknown[] = [];
     const metricsSpent = fill(result.metrics, budget * SHARE.metrics, (m) => m, metrics);
 
-    // The raw lines that tell most: evidence of findings first, then one error and one warning per pattern.
-    const bySeq = new Map(entries.map((e) => [e.seq, e]));
+    // The raw lines that tell most: evidence of findings first, then the first error and the first
+    // warning of each pattern. Entries are in seq order, so evidence is found by binary search.
     const chosen = new Map<number, LogEntry>();
-    for (const f of result.findings) for (const seq of f.evidence.seqs.slice(0, 3)) if (bySeq.has(seq)) chosen.set(seq, bySeq.get(seq)!);
-    const seenPatterns = new Set<string>();
-    for (const level of ['error', 'warn'] as const) {
-      for (const e of entries) {
-        if (e.level !== level) continue;
-        const key = `${level}:${e.patternId ?? e.message.slice(0, 80)}`;
-        if (seenPatterns.has(key)) continue;
-        seenPatterns.add(key);
-        chosen.set(e.seq, e);
+    for (const f of result.findings) {
+      for (const seq of f.evidence.seqs.slice(0, 3)) {
+        const found = findBySeq(entries, seq);
+        if (found) chosen.set(seq, found);
       }
     }
+    const firstOf = { error: new Set<string>(), warn: new Set<string>() };
+    const warnings: LogEntry[] = [];
+    for (const e of entries) {
+      if (e.level !== 'error' && e.level !== 'warn') continue;
+      const seen = firstOf[e.level];
+      const key = e.patternId ?? e.message.slice(0, 80);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (e.level === 'error') chosen.set(e.seq, e);
+      else warnings.push(e);
+    }
+    for (const e of warnings) chosen.set(e.seq, e);
     const lines: unknown[] = [];
     const rawBudget = budget - findingsSpent - patternsSpent - metricsSpent - 600;
     fill([...chosen.values()], rawBudget, (e) => ({ id: `#${e.seq}`, time: new Date(e.timestamp).toISOString(), process: e.process, level: e.level, text: line(e.message) }), lines);
