@@ -42,7 +42,10 @@ function processLabel(name: string, pids: readonly number[] | undefined): string
 }
 
 function formatDatum(value: number | string | boolean | null): string {
-  return typeof value === 'number' ? formatCount(value) : escapeInline(String(value));
+  if (typeof value !== 'number') return escapeInline(String(value));
+  // Rates and ratios keep three significant digits; counts and large figures are grouped.
+  if (Number.isInteger(value) || Math.abs(value) >= 100) return formatCount(value);
+  return String(Number(value.toPrecision(3)));
 }
 
 function trimSample(sample: string): string {
