@@ -46,6 +46,7 @@ type LineStream = 'out' | 'err';
 const MAX_UNRESOLVED_BYTES = 4 << 20;
 const UNRESOLVED_TTL_MS = 5000;
 const IDLE_FLUSH_MS = 100;
+const FINISH_DELAY_MS = 300;
 const DAEMON_CONTEXT: SourceContext = { process: 'PM2', pmId: -1, stream: 'pm2' };
 
 /** The process list of the daemon at `pm2Home` asked once, or undefined when no daemon runs. Never starts one. */
@@ -88,6 +89,7 @@ export class Capture {
   private downSince: number | undefined;
   private daemonEpoch = 0;
   private busDown: { since: number; epoch: number } | undefined;
+  private readonly finishing = new Map<number, NodeJS.Timeout>();
 
   constructor(private readonly options: CaptureOptions) {
     this.firstRun = !options.checkpoints || Object.keys(options.checkpoints).length === 0;
@@ -137,6 +139,7 @@ export class Capture {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    for (const timer of this.finishing.values()) clearTimeout(timer);
     this.sampler?.stop();
     this.registry.stop();
     this.bus.stop();
@@ -291,7 +294,8 @@ export class Capture {
 
   private onProcessEvent(event: ProcessEvent): void {
     if (this.ready) this.registry.noteEvent();
-    if (event.kind === 'exit' || event.kind === 'stop' || event.kind === 'delete') this.finishProcess(event.pmId);
+    if (event.kind === 'exit' || event.kind === 'stop' || event.kind === 'delete') this.scheduleFinish(event.pmId);
+    else if (event.kind === 'online' || event.kind === 'start') this.finishNow(event.pmId);
     const info = this.registry.get(event.pmId);
     const wanted = info
       ? true
@@ -299,8 +303,24 @@ export class Capture {
     if (wanted) this.options.onEvent?.(event);
   }
 
-  /** The process exited: its unfinished lines end here, before a new run (or another app) reuses the pm_id. */
-  private finishProcess(pmId: number): void {
+  /**
+   * A run ended: its unfinished line must end before the next run (or another app reusing the
+   * pm_id) writes. Not at once: PM2 announces the exit before the last chunk of the child's pipe has
+   * reached the file. The next run's 'online' comes before that run has written anything, so that
+   * is the moment; a run that is not followed by another is closed after FINISH_DELAY_MS.
+   */
+  private scheduleFinish(pmId: number): void {
+    if (this.finishing.has(pmId)) return;
+    const timer = setTimeout(() => this.finishNow(pmId), FINISH_DELAY_MS);
+    timer.unref();
+    this.finishing.set(pmId, timer);
+  }
+
+  private finishNow(pmId: number): void {
+    const timer = this.finishing.get(pmId);
+    if (!timer) return;
+    clearTimeout(timer);
+    this.finishing.delete(pmId);
     this.section(() => {
       for (const stream of ['out', 'err'] as const) {
         const key = busKey(pmId, stream);

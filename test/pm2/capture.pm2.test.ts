@@ -20,7 +20,7 @@ describe('Capture of every kind of output', () => {
     await pm2.pm2('start', app('mixed.cjs'), '--name', 'mixed');
     await pm2.pm2('start', app('hello.cjs'), '--name', 'quiet', '--output', '/dev/null', '--error', '/dev/null');
     await pm2.pm2('start', app('cluster.cjs'), '--name', 'clu', '-i', '2');
-    await pm2.pm2('start', app('crasher.cjs'), '--name', 'crasher', '--max-restarts', '1');
+    await pm2.pm2('start', app('crasher.cjs'), '--name', 'crasher');
     await pm2.pm2('start', app('hello.cjs'), '--name', 'elsewhere', '--namespace', 'other');
     await waitFor(() => got.messages('mixed').includes('mixed-done') && got.messages('mixed').includes('plain err line'), 15_000, 'mixed output');
     await waitFor(() => got.messages('crasher', 'out').filter((m) => m.startsWith('crasher run')).length >= 2, 15_000, 'two crasher runs');
