@@ -10,7 +10,8 @@ import { acquireLock, type DirLock } from './lock.js';
 import { runHistogram, runQuery, type Histogram } from './query.js';
 import { deserializeEntry, FRAME_OVERHEAD, numberEntry, serializeEntry } from './record-codec.js';
 import { Ring } from './ring.js';
-import { SegmentStore, type PendingRecord, type StoredFrame } from './segment-store.js';
+import { PendingLog } from './pending-log.js';
+import { SegmentStore, type StoredFrame } from './segment-store.js';
 
 export { BufferFormatError, BufferLockedError, BufferWriteError, InvalidQueryError } from './errors.js';
 export type { FileLayer, WritableFile } from './file-layer.js';
@@ -64,8 +65,7 @@ export class LogBuffer {
   private readonly policy: 'drop-newest' | 'block';
   private readonly listeners = new Set<(durableSeq: number) => void>();
   private readonly drops = { evicted: 0, rejected: 0, corrupt: 0 };
-  private pending: PendingRecord[] = [];
-  private pendingHead = 0;
+  private readonly pending = new PendingLog();
   private nextSeq: number;
   private durableSeq: number;
   private lastError: BufferWriteError | undefined;
@@ -150,7 +150,7 @@ export class LogBuffer {
 
   private startTimer(intervalMs: number): void {
     this.timer = setInterval(() => {
-      if (this.pending.length > this.pendingHead || this.lastError) this.flush().catch(() => undefined);
+      if (this.pending.size > 0 || this.lastError) this.flush().catch(() => undefined);
     }, intervalMs);
     this.timer.unref();
   }
@@ -170,11 +170,13 @@ export class LogBuffer {
     const stored: LogEntry[] = new Array<LogEntry>(entries.length);
     for (let i = 0; i < entries.length; i++) {
       let entry = numberEntry(this.nextSeq++, entries[i]);
-      let json = serializeEntry(entry);
-      let bytes = Buffer.byteLength(json);
-      if (bytes > this.maxPayload) [entry, json, bytes] = this.shrink(entry);
-      this.keep(entry, bytes + FRAME_OVERHEAD);
-      this.pending.push({ seq: entry.seq, json, bytes: bytes + FRAME_OVERHEAD });
+      let bytes = this.pending.add(entry.seq, serializeEntry(entry));
+      if (bytes - FRAME_OVERHEAD > this.maxPayload) {
+        this.pending.pop();
+        entry = this.shrink(entry);
+        bytes = this.pending.add(entry.seq, serializeEntry(entry));
+      }
+      this.keep(entry, bytes);
       stored[i] = entry;
     }
     this.trimPending();
@@ -182,27 +184,20 @@ export class LogBuffer {
   }
 
   /** A line too large for one record keeps its head, marked, so memory and disk stay bounded. */
-  private shrink(entry: LogEntry): [LogEntry, string, number] {
+  private shrink(entry: LogEntry): LogEntry {
     let chars = Math.floor(this.maxPayload / 16);
     for (;;) {
       const cut = (text: string) => (text.length > chars ? `${text.slice(0, chars)} …[truncated ${text.length - chars} chars]` : text);
       const smaller: LogEntry = { ...entry, message: cut(entry.message), raw: cut(entry.raw) };
       delete smaller.fields;
-      const json = serializeEntry(smaller);
-      const bytes = Buffer.byteLength(json);
-      if (bytes <= this.maxPayload) return [smaller, json, bytes];
+      if (Buffer.byteLength(serializeEntry(smaller)) <= this.maxPayload) return smaller;
       chars = Math.floor(chars / 2);
     }
   }
 
   /** Entries evicted before they were written are never written: memory stays bounded on a stuck disk. */
   private trimPending(): void {
-    const oldest = this.ring.first()?.seq ?? this.nextSeq;
-    while (this.pendingHead < this.pending.length && this.pending[this.pendingHead].seq < oldest) this.pendingHead++;
-    if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
-      this.pending = this.pending.slice(this.pendingHead);
-      this.pendingHead = 0;
-    }
+    this.pending.dropBelow(this.ring.first()?.seq ?? this.nextSeq);
   }
 
   flush(): Promise<number> {
@@ -215,18 +210,20 @@ export class LogBuffer {
     if (this.options.readOnly) return this.durableSeq;
     this.trimPending();
     const upTo = this.nextSeq - 1;
-    const records = this.pending.slice(this.pendingHead).filter((record) => record.seq > this.store.writtenSeq);
+    this.pending.setWriting(true);
     try {
-      await this.store.write(records, (oldestSeq) => this.evictBelow(oldestSeq));
+      await this.store.write(this.pending.run(this.store.writtenSeq), (oldestSeq) => this.evictBelow(oldestSeq));
       await this.store.dropBelow(this.ring.first()?.seq ?? upTo + 1);
     } catch (error) {
       const failure = error instanceof BufferWriteError ? error : new BufferWriteError(this.options.dir, errorCode(error), error);
       if (!this.lastError) this.report(failure);
       this.lastError = failure;
       throw failure;
+    } finally {
+      this.pending.setWriting(false);
     }
     this.lastError = undefined;
-    while (this.pendingHead < this.pending.length && this.pending[this.pendingHead].seq <= upTo) this.pendingHead++;
+    this.pending.consume(upTo);
     this.trimPending();
     if (upTo > this.durableSeq) {
       this.durableSeq = upTo;
@@ -277,14 +274,12 @@ export class LogBuffer {
     return out;
   }
 
+  /** The newest seq assigned (0 before the first entry): cheaper than stats() on a hot path. */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
   stats(): BufferStats {
-    let oldest = Infinity;
-    let newest = -Infinity;
-    for (let i = 0; i < this.ring.length; i++) {
-      const t = this.ring.at(i).timestamp;
-      if (t < oldest) oldest = t;
-      if (t > newest) newest = t;
-    }
     const stats: BufferStats = {
       entries: this.ring.length,
       bytesOnDisk: this.store.bytes,
@@ -294,11 +289,11 @@ export class LogBuffer {
       drops: { ...this.drops },
       durableSeq: this.durableSeq,
     };
-    if (this.ring.length > 0) {
+    const span = this.ring.timeSpan;
+    if (this.ring.length > 0 && span) {
       stats.firstSeq = this.ring.at(0).seq;
       stats.lastSeq = this.ring.at(this.ring.length - 1).seq;
-      stats.oldestTimestamp = oldest;
-      stats.newestTimestamp = newest;
+      [stats.oldestTimestamp, stats.newestTimestamp] = span;
     }
     return stats;
   }

@@ -115,10 +115,9 @@ export function numberEntry(seq: number, e: NewEntry): LogEntry {
   return entry;
 }
 
-/** Writes one frame for `payload` (already UTF-8 sized) at `offset`; returns the next offset. */
-export function writeFrame(target: Buffer, offset: number, payload: string, payloadBytes: number): number {
+/** Completes the frame whose payload is already at `offset + FRAME_OVERHEAD`; returns the next offset. */
+export function writeFrame(target: Buffer, offset: number, payloadBytes: number): number {
   target.writeUInt32LE(payloadBytes, offset);
-  target.write(payload, offset + FRAME_OVERHEAD, payloadBytes, 'utf8');
   const crc = crc32(target.subarray(offset + FRAME_OVERHEAD, offset + FRAME_OVERHEAD + payloadBytes), crc32(target.subarray(offset, offset + 4)));
   target.writeUInt32LE(crc, offset + 4);
   return offset + FRAME_OVERHEAD + payloadBytes;

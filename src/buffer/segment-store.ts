@@ -8,14 +8,13 @@ import {
   checkHeader,
   encodeHeader,
   FORMAT_VERSION,
-  FRAME_OVERHEAD,
   HEADER_BYTES,
   parseSegmentName,
   payloadSeq,
   scanFrames,
   segmentName,
-  writeFrame,
 } from './record-codec.js';
+import type { RecordRun } from './pending-log.js';
 
 interface Segment {
   firstSeq: number;
@@ -34,13 +33,6 @@ export interface StoredFrame {
   start: number;
   end: number;
   seq: number;
-}
-
-/** One encoded entry waiting to be written: `bytes` = frame overhead + UTF-8 payload size. */
-export interface PendingRecord {
-  seq: number;
-  json: string;
-  bytes: number;
 }
 
 export interface ScanReport {
@@ -196,24 +188,21 @@ export class SegmentStore {
   }
 
   /** Appends the records (in seq order) and fsyncs. `evicted(seq)`: every entry below seq left the disk. */
-  async write(records: readonly PendingRecord[], evicted: (oldestSeq: number) => void): Promise<void> {
+  async write(records: RecordRun, evicted: (oldestSeq: number) => void): Promise<void> {
     const { segmentBytes } = this.options;
     let i = 0;
     while (i < records.length) {
-      if (!this.current || (this.current.segment.size + records[i].bytes > segmentBytes && this.current.segment.size > HEADER_BYTES)) {
-        await this.roll(records[i].seq, evicted);
+      if (!this.current || (this.current.segment.size + records.bytes(i) > segmentBytes && this.current.segment.size > HEADER_BYTES)) {
+        await this.roll(records.seq(i), evicted);
       }
       const segment = (this.current as { segment: Segment }).segment;
       const room = segmentBytes - segment.size;
       let end = i;
       let batch = 0;
-      while (end < records.length && (end === i || batch + records[end].bytes <= room)) batch += records[end++].bytes;
+      while (end < records.length && (end === i || batch + records.bytes(end) <= room)) batch += records.bytes(end++);
       await this.makeRoom(batch, evicted);
-      const chunk = Buffer.allocUnsafe(batch);
-      let offset = 0;
-      for (let k = i; k < end; k++) offset = writeFrame(chunk, offset, records[k].json, records[k].bytes - FRAME_OVERHEAD);
-      await this.appendChunk(chunk);
-      segment.lastSeq = records[end - 1].seq;
+      await this.appendChunk(records.slice(i, end));
+      segment.lastSeq = records.seq(end - 1);
       this.writtenSeq = segment.lastSeq;
       i = end;
     }
