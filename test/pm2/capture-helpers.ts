@@ -61,3 +61,19 @@ export function duplicates(values: number[]): number[] {
   }
   return dups;
 }
+
+/** Starts `script` under `name` with extra environment variables, through an ecosystem file. */
+export async function startWithEnv(
+  pm2: { pm2(...args: string[]): Promise<string>; scratch: string },
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  await mkdir(pm2.scratch, { recursive: true });
+  const file = join(pm2.scratch, `${name}-${Date.now()}.config.js`);
+  await writeFile(file, `module.exports = ${JSON.stringify({ apps: [{ name, script, env, autorestart: false, ...extra }] })};\n`);
+  await pm2.pm2('start', file);
+}

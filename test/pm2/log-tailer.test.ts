@@ -1,6 +1,22 @@
 // Every PM2 file event is simulated with plain fs calls on real files. Reads are driven by readNow()
 // (no start(), so no watcher races the scenario) except in the test of the watcher itself.
-import { appendFileSync, chmodSync, closeSync, copyFileSync, mkdirSync, openSync, renameSync, rmdirSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  futimesSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -443,5 +459,88 @@ describe('LogTailer: following live', () => {
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(t.chunks.length).toBe(delivered);
     expect(t.tailer.checkpoint()).toMatchObject({ ino: statSync(log).ino, offset: 10 });
+  });
+});
+
+describe('LogTailer: random sequences of PM2 file events', () => {
+  /** mulberry32: a seeded sequence, so that a failure can be replayed. */
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it.each([1, 2, 3, 4])('seed %i: every line once, in order, through writes, reads, flushes, rotations, reloads, deletes and restarts', async (seed) => {
+    const next = random(seed);
+    // Kernel timestamps are coarse: give every write and copy its own second so rotations sort by time.
+    let clock = Date.parse('2026-12-01T00:00:00Z') / 1000;
+    let fd = openSync(log, 'a');
+    const written: string[] = [];
+    let line = 0;
+    let rotations = 0;
+    let run = follow({ maxReadBytes: 1 + Math.floor(next() * 64) });
+    let text = '';
+    const gaps: TailGap[] = [];
+    const restart = async (): Promise<void> => {
+      await run.tailer.stop();
+      text += run.text();
+      gaps.push(...run.gaps);
+      run = follow({ checkpoint: run.tailer.checkpoint(), maxReadBytes: 1 + Math.floor(next() * 64) });
+    };
+    const reopen = (): void => {
+      closeSync(fd);
+      fd = openSync(log, 'a');
+    };
+    const ops: string[] = [];
+    for (let step = 0; step < 250; step++) {
+      const roll = next();
+      ops.push(roll < 0.45 ? `w${line}` : roll < 0.65 ? 'read' : roll < 0.72 ? 'flush' : roll < 0.8 ? 'copytrunc' : roll < 0.86 ? 'reload' : roll < 0.9 ? `delete${line}` : 'restart');
+      if (roll < 0.45) {
+        const lines = Array.from({ length: 1 + Math.floor(next() * 4) }, () => `seed ${seed} line ${line++} ${'x'.repeat(Math.floor(next() * 40))}\n`);
+        writeSync(fd, lines.join(''));
+        futimesSync(fd, ++clock, clock);
+        written.push(...lines);
+      } else if (roll < 0.65) {
+        await run.tailer.readNow();
+      } else if (roll < 0.72) {
+        await run.tailer.readNow();
+        truncateSync(log, 0);
+      } else if (roll < 0.8) {
+        const copy = join(dir, `api-out__${String(++rotations).padStart(4, '0')}.log`);
+        copyFileSync(log, copy);
+        utimesSync(copy, ++clock, clock);
+        truncateSync(log, 0);
+      } else if (roll < 0.86) {
+        renameSync(log, `${log}.${++rotations}`);
+        reopen();
+      } else if (roll < 0.9) {
+        // Only a file the tailer has open can be followed after its deletion.
+        await run.tailer.readNow();
+        unlinkSync(log);
+        const tailLine = `seed ${seed} line ${line++} into the deleted file\n`;
+        writeSync(fd, tailLine);
+        written.push(tailLine);
+        await run.tailer.readNow();
+        reopen();
+        await run.tailer.readNow();
+      } else {
+        await restart();
+      }
+    }
+    await run.tailer.readNow();
+    text += run.text();
+    gaps.push(...run.gaps);
+    closeSync(fd);
+    const got = text.split('\n');
+    const want = written.join('').split('\n');
+    const at = want.findIndex((l, i) => got[i] !== l);
+    console.error('SEED', seed, 'first diff at', at, 'want', want[at], 'got', got[at], got[at+1], 'ops', ops.join(' ').slice(0, 700));
+    console.error('GAPS', JSON.stringify(gaps.map((g) => g.kind + ':' + g.detail.slice(g.path.length, g.path.length + 90))));
+    expect(text).toBe(written.join(''));
+    expect(gaps.filter((g) => g.kind !== 'rotated' && g.kind !== 'truncated')).toEqual([]);
   });
 });
