@@ -35,9 +35,11 @@ export function levelFromValue(value: unknown): Level | undefined {
 /** How much of the first line is searched for a level marker: loggers put it near the start. */
 const HEAD_CHARS = 160;
 
-// Explicit, any case: [warn], level=error, "level":50, level: 'info', and winston's "error: msg".
+// Explicit, any case: [warn], level=error, level: 'info', winston's "error: msg", console.trace's
+// "Trace: msg", PM2's own "PM2 error: msg". Numbers only in JSON form ("level":50, a JSON line cut
+// short): "level: 50" in prose is more likely a battery than pino.
 const STRUCTURED_MARKER =
-  /\[(fatal|crit(?:ical)?|error|err|warn(?:ing)?|info|notice|debug|trace|verbose)\]|\blevel["']?\s*[=:]\s*["']?(\w+)|^(error|warn|warning|info|debug|verbose|silly|http)\s?:/i;
+  /\[(fatal|crit(?:ical)?|error|err|warn(?:ing)?|info|notice|debug|trace|verbose)\]|\blevel["']?\s*[=:]\s*["']?([A-Za-z]+)|"level"\s*:\s*(\d+)|^(?:PM2 )?(error|warn|warning|info|debug|trace|verbose|silly|http)\s?:/i;
 // Upper case only: a lower-case "error" in prose ("no error found") says nothing about the line.
 const UPPER_MARKER =
   /(?:^|[\s[(<|:"'])(FATAL|CRITICAL|CRIT|EMERG|ALERT|ERROR|ERR|WARNING|WARN|INFO|NOTICE|DEBUG|TRACE|VERBOSE)(?=$|[\s\])>|:"',!])/;
@@ -56,7 +58,7 @@ export function levelFromMarker(firstLine: string): Level | undefined {
   const head = firstLine.length > HEAD_CHARS ? firstLine.slice(0, HEAD_CHARS) : firstLine;
   const structured = STRUCTURED_MARKER.exec(head);
   if (structured) {
-    const word = structured[1] ?? structured[2] ?? structured[3];
+    const word = structured[1] ?? structured[2] ?? structured[3] ?? structured[4];
     const level = levelFromValue(/^\d+$/.test(word) ? Number(word) : word);
     if (level) return level;
   }

@@ -60,6 +60,8 @@ export class LineAssembler {
   /** Feeds one chunk; returns the lines it completed, oldest first. */
   push(chunk: Buffer | string): AssembledLine[] {
     const out: AssembledLine[] = [];
+    // The bus hands over whatever the daemon sent: tolerate a missing or non-text payload.
+    if (!(chunk instanceof Uint8Array)) chunk = chunk == null ? '' : String(chunk);
     if (typeof chunk === 'string') {
       // Bytes left from a Buffer that ended mid-character cannot be completed by a string.
       const stranded = this.#decoder.end();

@@ -40,6 +40,8 @@ export interface RecordGrouperOptions {
 
 type State = 'none' | 'open' | 'frame-source' | 'frame-caret' | 'frame-error';
 
+/** Node prints one blank line before `Node.js v..`; more than this and the record is over. */
+const MAX_HELD_BLANKS = 4;
 const FRAME_HEADER = /^(?:\/|node:|file:\/\/|[A-Za-z]:[\\/]).*:\d+$/;
 const NODE_VERSION = /^Node\.js v\d/;
 const SPACE = 32;
@@ -150,7 +152,8 @@ export class RecordGrouper {
   #continueOpen(line: GroupLine, out: GroupedRecord[]): void {
     const text = line.text;
     if (isBlank(text)) {
-      if (this.#blanks.length < this.maxRecordLines) this.#blanks.push(line);
+      if (this.#blanks.length < MAX_HELD_BLANKS) this.#blanks.push(line);
+      else this.#emit(out);
       return;
     }
     if (this.#blanks.length > 0) {

@@ -41,6 +41,10 @@ describe('levelFromMarker', () => {
     ['{"level":50,"msg":"cut json line …[truncated 9 bytes]', 'error'],
     ['TypeError: Cannot read properties of undefined (reading \'id\')', 'error'],
     ['Error: WARN threshold exceeded', 'error'],
+    ['Trace: cache state\n    at f (/app/a.js:1:1)', 'debug'],
+    ['PM2 error: Error: spawn node ENOENT', 'error'],
+    ['PM2 log: App [api:0] online', undefined],
+    ['Battery level: critical', 'error'],
   ] as const)('%s -> %s', (line, level) => {
     expect(levelFromMarker(line)).toBe(level);
   });
@@ -49,6 +53,8 @@ describe('levelFromMarker', () => {
     expect(levelFromMarker('0 errors, 2 warnings; information retrieved')).toBeUndefined();
     expect(levelFromMarker('GET /api/INFO 200')).toBeUndefined();
     expect(levelFromMarker('ErrorHandler registered')).toBeUndefined();
+    expect(levelFromMarker('Reached level: 50 of 60')).toBeUndefined();
+    expect(levelFromMarker('level=high')).toBeUndefined();
   });
 });
 

@@ -112,6 +112,13 @@ describe('LineAssembler', () => {
     expect(lines).toBeGreaterThan(0);
   });
 
+  it('tolerates a payload that is not text', () => {
+    const assembler = new LineAssembler();
+    expect(assembler.push(undefined as unknown as string)).toEqual([]);
+    expect(texts(assembler.push(42 as unknown as string))).toEqual([]);
+    expect(texts(assembler.push(new Uint8Array([0x0a]) as Buffer))).toEqual(['42']);
+  });
+
   it('rejects a cap too small to hold anything', () => {
     expect(() => new LineAssembler({ maxLineBytes: 0 })).toThrow('maxLineBytes must be an integer >= 16, got 0');
     expect(() => new LineAssembler({ maxLineBytes: 1.5 })).toThrow(RangeError);

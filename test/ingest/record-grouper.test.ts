@@ -84,6 +84,7 @@ describe('RecordGrouper', () => {
   it('drops blank lines between records', () => {
     expect(group('a\n\n   \nb\n\n')).toEqual(['a', 'b']);
     expect(group('Error: x\n    at y\n\nmore\n')).toEqual(['Error: x\n    at y', 'more']);
+    expect(group('Error: x\n    at y\n' + '\n'.repeat(50) + 'Node.js v20.20.2\n')).toEqual(['Error: x\n    at y', 'Node.js v20.20.2']);
   });
 
   it('splits a record that outgrows its bounds, keeping every line', () => {
