@@ -2,7 +2,7 @@
 // lifecycle. Both faces (MCP tools, CLI) call only the MonitorEngine methods below.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AnalysisActor } from './analysis/analysis-actor.js';
 import { analyzeWindow } from './analysis/analyze.js';
 import { ContextCompiler } from './analysis/llm/context-compiler.js';
@@ -49,7 +49,7 @@ import { Capture } from './pm2/capture.js';
 import { renderReport, type ReportSeries } from './report/render-report.js';
 import { activitySeries } from './engine/activity-series.js';
 import { ReportHistory } from './report/report-history.js';
-import { resolveReportPath, writeFileAtomic } from './report/safe-write.js';
+import { cleanStaleTempFiles, resolveReportPath, writeFileAtomic } from './report/safe-write.js';
 
 export type LogFn = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void;
 
@@ -94,6 +94,8 @@ export class Monitor implements MonitorEngine {
   private readonly llmContext: ContextCompiler;
   private lastReloadedSeq = 0;
   private closed = false;
+  private readonly cleanedReportDirs = new Set<string>();
+  private unsubscribeDurable?: () => void;
 
   private constructor(
     readonly config: Config,
@@ -206,13 +208,32 @@ export class Monitor implements MonitorEngine {
       this.timers.push(setInterval(() => void this.followWriter(), READ_ONLY_RELOAD_MS));
       return;
     }
-    this.timers.push(setInterval(() => void this.saveTelemetry(), TELEMETRY_EVERY_MS));
-    this.buffer.onDurable((seq) => void this.checkpoints.commit(seq));
+    this.timers.push(setInterval(() => void this.saveState(), TELEMETRY_EVERY_MS));
+    await this.startCapture('end');
+  }
+
+  /**
+   * One-shot use (a report with no background monitor): read what PM2's log files hold since the
+   * saved checkpoints, or from their start on a first run, store it, and stop.
+   */
+  async catchUp(): Promise<void> {
+    if (this.readOnly) throw new ReadOnlyError('catch up on PM2 logs', this.holderPid);
+    if (this.capture) return;
+    await this.startCapture('start');
+    await this.stopRunning();
+  }
+
+  private async startCapture(firstRunFrom: 'start' | 'end'): Promise<void> {
+    if (this.capture) return;
+    this.unsubscribeDurable ??= this.buffer.onDurable((seq) => void this.checkpoints.commit(seq));
     const capture = new Capture({
       pm2Home: this.config.pm2Home,
       checkpoints: await this.checkpoints.load(),
+      firstRunFrom,
       filter: { names: this.config.capture.processes, namespaces: this.config.capture.namespaces },
       sampleIntervalMs: this.config.capture.sampleIntervalMs,
+      redact: this.redactor.redact,
+      onError: (error) => this.log('warn', error.message),
       onEntries: (entries, checkpoints) => this.ingest(entries, checkpoints),
       onEvent: (event) => this.onProcessEvent(event),
       onSamples: (samples) => this.samples.push(...samples),
@@ -425,6 +446,7 @@ export class Monitor implements MonitorEngine {
       includeRecommendations: this.config.report.includeRecommendations,
       timeZone: this.config.report.timeZone,
     });
+    await this.cleanReportFolderOnce(dirname(path));
     await writeFileAtomic(path, markdown);
     const critical = result.findings.filter((f) => f.severity === 'critical').length;
     const record = await this.history.add(markdown, {
@@ -492,6 +514,13 @@ export class Monitor implements MonitorEngine {
   private async oneShotProcesses(): Promise<ProcessInfo[] | undefined> {
     const { listProcessesOnce } = await import('./pm2/capture.js');
     return listProcessesOnce(this.config.pm2Home);
+  }
+
+  /** Temporary files a crashed writer left beside a report are removed the first time we write there. */
+  private async cleanReportFolderOnce(dir: string): Promise<void> {
+    if (this.cleanedReportDirs.has(dir)) return;
+    this.cleanedReportDirs.add(dir);
+    await cleanStaleTempFiles(dir).catch(() => 0);
   }
 
   private async loadTelemetry(): Promise<void> {
