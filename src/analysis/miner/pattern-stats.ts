@@ -8,7 +8,7 @@ export interface StatsLimits {
   examples: number;
   /** Characters kept of each example line. */
   exampleChars: number;
-  /** Distinct values tracked per wildcard (space-saving counters; the top ones are reported). */
+  /** Distinct values tracked per wildcard (a Misra-Gries summary; the top ones are reported). */
   valuesTracked: number;
   /** Characters kept of each wildcard value. */
   valueChars: number;
@@ -30,8 +30,11 @@ export const DEFAULT_STATS_LIMITS: StatsLimits = {
 const MINUTE = 60_000;
 
 /**
- * Top values by the space-saving algorithm: when the table is full, a new value replaces the least
- * counted one and inherits its count, which keeps the heavy hitters with a bounded error.
+ * Frequent values by the Misra-Gries summary: a value not in a full table lowers every count by the
+ * smallest one (dropping those that reach zero) instead of taking a slot. Exact while the distinct
+ * values fit; beyond, counts are lower bounds, any value with more than 1/(capacity+1) of the
+ * occurrences is kept, and the cost stays O(1) amortized per value, which matters on the capture path
+ * where wildcards such as request ids are new on every line.
  */
 export class TopValues {
   readonly counts = new Map<string, number>();
@@ -48,16 +51,13 @@ export class TopValues {
       this.counts.set(value, by);
       return;
     }
-    let minKey = '';
-    let min = Infinity;
+    let min = by;
+    for (const v of this.counts.values()) if (v < min) min = v;
     for (const [k, v] of this.counts) {
-      if (v < min) {
-        min = v;
-        minKey = k;
-      }
+      if (v <= min) this.counts.delete(k);
+      else this.counts.set(k, v - min);
     }
-    this.counts.delete(minKey);
-    this.counts.set(value, min + by);
+    if (by > min) this.counts.set(value, by - min);
   }
 
   top(limit: number): Array<{ value: string; count: number }> {

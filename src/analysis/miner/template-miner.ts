@@ -67,6 +67,9 @@ export interface EntryMeta {
   seq?: number;
 }
 
+const VALUE_SAMPLE_AFTER = 256;
+const VALUE_SAMPLE = 4;
+
 function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min) throw new TypeError(`${name} must be an integer >= ${min}, got ${String(value)}`);
@@ -123,8 +126,14 @@ export class TemplateMiner {
     shape.count++;
     pattern.stats.record(meta.timestamp ?? this.now(), message, meta.process, meta.level);
     const params = shape.params(tokens.raw);
-    const positions = shape.primaryPositions();
-    for (let k = 0; k < params.length; k++) if (positions[k] >= 0) pattern.stats.addValue(positions[k], params[k]);
+    // Past the first lines of a pattern, one line in VALUE_SAMPLE has its values counted (with that
+    // weight): the top values stay representative at a fraction of the cost on hot patterns.
+    const count = pattern.stats.count;
+    if (count <= VALUE_SAMPLE_AFTER || count % VALUE_SAMPLE === 0) {
+      const weight = count <= VALUE_SAMPLE_AFTER ? 1 : VALUE_SAMPLE;
+      const positions = shape.primaryPositions();
+      for (let k = 0; k < params.length; k++) if (positions[k] >= 0) pattern.stats.addValue(positions[k], params[k], weight);
+    }
     this.lru.touch(pattern);
     if (created !== undefined) this.evictBeyondCap();
     return { id: pattern.id, template: pattern.template, isNew: created === pattern, params };

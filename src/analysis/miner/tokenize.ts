@@ -43,20 +43,22 @@ const DATE_WORDS = new Set(
 // Units glued to the number before them by a space: `6.1 KB`, `12 ms`.
 const UNITS = new Set('B KB MB GB TB PB KiB MiB GiB TiB kB ns us µs ms s sec secs seconds min mins minutes h hr hrs hours'.split(' '));
 
+// Each pattern runs only when the characters it needs are there: most tokens fail every test.
 function isVariable(core: string): boolean {
-  if (core.length === 0) return false;
-  if (NUMERIC_RE.test(core)) return true;
-  if (core.length >= HEX_MIN_LENGTH && HEX_RE.test(core)) return true;
-  if (core.charCodeAt(0) === 48 /* 0 */ && (core.charCodeAt(1) | 32) === 120 /* x */ && HEX_RE.test(core)) return true;
-  return (
-    UUID_RE.test(core) ||
-    HOST_PORT_RE.test(core) ||
-    URL_RE.test(core) ||
-    PATH_RE.test(core) ||
-    EMAIL_RE.test(core) ||
-    (core.indexOf(':') !== core.lastIndexOf(':') && IPV6_RE.test(core)) ||
-    HOST_RE.test(core)
-  );
+  const n = core.length;
+  if (n === 0) return false;
+  const c0 = core.charCodeAt(0);
+  if ((isDigit(c0) || c0 === 45 || c0 === 43) && NUMERIC_RE.test(core)) return true;
+  if ((n >= HEX_MIN_LENGTH || (c0 === 48 && (core.charCodeAt(1) | 32) === 120)) && HEX_RE.test(core)) return true;
+  if (n === 36 && UUID_RE.test(core)) return true;
+  if ((c0 === 47 || c0 === 126 || c0 === 46 || core.charCodeAt(1) === 58) && PATH_RE.test(core)) return true;
+  const colon = core.indexOf(':');
+  if (colon >= 0) {
+    if (HOST_PORT_RE.test(core) || URL_RE.test(core)) return true;
+    if (colon !== core.lastIndexOf(':') && IPV6_RE.test(core)) return true;
+  }
+  if (core.indexOf('@') > 0 && EMAIL_RE.test(core)) return true;
+  return core.indexOf('.') > 0 && HOST_RE.test(core);
 }
 
 function isAlnum(c: number): boolean {
@@ -108,11 +110,20 @@ function maskDigitRuns(token: string): string {
   return last === 0 ? token : out + token.slice(last);
 }
 
+/** Digits and the separators of numbers, IPs, dates and times only, starting with a digit or sign. */
+function isPlainNumber(token: string, a: number, b: number): boolean {
+  const c0 = token.charCodeAt(a);
+  if (!isDigit(c0) && !((c0 === 45 || c0 === 43) && b - a > 1 && isDigit(token.charCodeAt(a + 1)))) return false;
+  for (let k = a + 1; k < b; k++) if ((CLASS[token.charCodeAt(k)] & NUMBERISH) === 0) return false;
+  return true;
+}
+
 function maskToken(token: string): string {
   let a = 0;
   let b = token.length;
   while (a < b && isLeadWrap(token.charCodeAt(a))) a++;
   while (b > a && isTrailWrap(token.charCodeAt(b - 1))) b--;
+  if (b > a && isPlainNumber(token, a, b)) return a === 0 && b === token.length ? WILDCARD : token.slice(0, a) + WILDCARD + token.slice(b);
   const core = a === 0 && b === token.length ? token : token.slice(a, b);
   if (isVariable(core)) return token.slice(0, a) + WILDCARD + token.slice(b);
   // key=value and key:value: judge the value on its own, so that `rhost=10.0.0.1` keeps its key.
@@ -129,8 +140,21 @@ function maskToken(token: string): string {
   return maskDigitRuns(token);
 }
 
+// Character classes for the scanning loop: one table load per character instead of a chain of tests.
+const SPACE = 1;
+const SPECIAL = 2; // digits and / @ \ . send a token to maskToken
+const QUOTE = 4;
+const NUMBERISH = 8; // digits and . , : / _ + -
+const CLASS = new Uint8Array(65536);
+for (const c of [32, 9, 13, 11, 12]) CLASS[c] = SPACE;
+for (let c = 48; c <= 57; c++) CLASS[c] = SPECIAL | NUMBERISH;
+for (const c of [47, 64, 92, 46]) CLASS[c] |= SPECIAL;
+for (const c of [46, 44, 58, 47, 95, 43, 45]) CLASS[c] |= NUMBERISH;
+CLASS[34] = QUOTE;
+CLASS[39] = QUOTE;
+
 function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+  return CLASS[c] === SPACE;
 }
 
 // A quote opens a quoted string at the start of a token or right after `=`, `:` or `(`; it closes at
@@ -188,16 +212,15 @@ export function tokenize(message: string, maxTokens: number, out: Tokens): Token
       }
     }
     const start = i;
-    let special = false;
-    let quoted = false;
+    let seen = 0;
     while (i < end) {
-      const c = message.charCodeAt(i);
-      if (isSpace(c)) break;
-      if (isDigit(c) || c === 47 || c === 64 || c === 92 || c === 46) special = true; // digit / @ \ .
-      else if (c === 34 || c === 39) quoted = true;
+      const k = CLASS[message.charCodeAt(i)];
+      if (k === SPACE) break;
+      seen |= k;
       i++;
     }
-    if (quoted) {
+    const special = (seen & SPECIAL) !== 0;
+    if ((seen & QUOTE) !== 0) {
       const open = quoteStart(message, start, i);
       const close = open < 0 ? -1 : quoteEnd(message, open, end);
       if (close > open + 1) {
@@ -235,18 +258,21 @@ function endsWithWildcard(token: string | undefined): boolean {
 
 /** Month and weekday names next to numbers are parts of a date; a unit after a number is part of it. */
 function maskDatesAndUnits(masked: string[]): void {
+  let prevWild = false;
   for (let i = 0; i < masked.length; i++) {
     const token = masked[i];
     const c = token.charCodeAt(0);
-    if (c < 65 || token.length > 10 || token.includes(WILDCARD)) continue;
-    const core = stripTrail(token);
-    if (c <= 90 && DATE_WORDS.has(core)) {
-      const next = masked[i + 1];
-      if (endsWithWildcard(masked[i - 1]) || (next !== undefined && (next.startsWith(WILDCARD) || DATE_WORDS.has(stripTrail(next))))) {
-        masked[i] = WILDCARD + token.slice(core.length);
+    const upper = c >= 65 && c <= 90;
+    if (token.length <= 10 && (prevWild || upper)) {
+      const core = stripTrail(token);
+      if (prevWild && UNITS.has(core)) masked[i] = WILDCARD + token.slice(core.length);
+      else if (upper && DATE_WORDS.has(core)) {
+        const next = masked[i + 1];
+        if (prevWild || (next !== undefined && (next.startsWith(WILDCARD) || DATE_WORDS.has(stripTrail(next))))) {
+          masked[i] = WILDCARD + token.slice(core.length);
+        }
       }
-    } else if (UNITS.has(core) && endsWithWildcard(masked[i - 1])) {
-      masked[i] = WILDCARD + token.slice(core.length);
     }
+    prevWild = endsWithWildcard(masked[i]);
   }
 }

@@ -217,7 +217,7 @@ describe('TemplateMiner bounds and figures', () => {
     let id = '';
     for (let i = 0; i < 1000; i++) id = miner.add(`request ${i} failed`, { timestamp: i * 60_000 }).id;
     const s = miner.summary(id);
-    expect(s?.wildcards[0].values.length).toBeLessThanOrEqual(4);
+    for (const w of s?.wildcards ?? []) expect(w.values.length).toBeLessThanOrEqual(4);
     expect(s?.examples.length).toBeLessThanOrEqual(3);
     expect(s?.perMinute.length).toBe(120);
     expect(s?.perMinute.at(-1)).toEqual([999 * 60_000, 1]);
