@@ -20,8 +20,10 @@ export interface HttpOptions {
   maxBodyBytes?: number;
   /** Extra host names clients may use in Host/Origin (e.g. a DNS name of this machine). */
   allowedHosts?: string[];
-  /** Concurrent sessions; default 64. */
+  /** Concurrent sessions; at the cap, the least recently active one is closed. Default 64. */
   maxSessions?: number;
+  /** A session without requests for this long is closed (its client re-initializes). Default 15 min. */
+  sessionIdleMs?: number;
 }
 
 export interface HttpServerHandle {
@@ -33,6 +35,7 @@ export interface HttpServerHandle {
 export const MCP_PATH = '/mcp';
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_MAX_SESSIONS = 64;
+const DEFAULT_SESSION_IDLE_MS = 15 * 60_000;
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 function isLoopback(host: string): boolean {
@@ -97,7 +100,19 @@ export async function runHttp(deps: ServerDeps, options: HttpOptions = {}): Prom
   const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
   const allowed = allowedHostNames(host, options.allowedHosts ?? []);
   const tokenHash = options.token ? sha256(options.token) : undefined;
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; handle: ServerHandle }>();
+  const sessionIdleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+  // Clients often never send DELETE: without expiry every forgotten session would hold a server.
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; handle: ServerHandle; lastActive: number }>();
+  const closeSession = (id: string) => {
+    const session = sessions.get(id);
+    sessions.delete(id);
+    void session?.transport.close();
+  };
+  const sweep = setInterval(() => {
+    const cutoff = Date.now() - sessionIdleMs;
+    for (const [id, session] of sessions) if (session.lastActive < cutoff) closeSession(id);
+  }, Math.min(sessionIdleMs, 60_000));
+  sweep.unref();
   const log = deps.log ?? ((level, message) => process.stderr.write(`pm2-log-monitor http ${level}: ${message}\n`));
 
   const authorized = (req: IncomingMessage): boolean => {
@@ -111,7 +126,7 @@ export async function runHttp(deps: ServerDeps, options: HttpOptions = {}): Prom
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, handle });
+        sessions.set(id, { transport, handle, lastActive: Date.now() });
       },
     });
     transport.onclose = () => {
@@ -150,12 +165,17 @@ export async function runHttp(deps: ServerDeps, options: HttpOptions = {}): Prom
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId);
       if (!session) return reject(res, 404, 'unknown or expired session; initialize a new one');
+      session.lastActive = Date.now();
       return session.transport.handleRequest(req, res, body);
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
       return reject(res, 400, 'no session: send an initialize request first');
     }
-    if (sessions.size >= maxSessions) return reject(res, 503, `too many sessions (${maxSessions}); close one first`);
+    if (sessions.size >= maxSessions) {
+      // At the cap the least recently active session makes room: its client gets 404 and re-initializes.
+      const [oldest] = [...sessions.entries()].sort((a, b) => a[1].lastActive - b[1].lastActive);
+      closeSession(oldest[0]);
+    }
     const transport = await openSession();
     await transport.handleRequest(req, res, body);
     // An initialize the transport refused leaves no session behind to hold the server.
@@ -180,6 +200,7 @@ export async function runHttp(deps: ServerDeps, options: HttpOptions = {}): Prom
     url: `http://${hostForUrl(host)}:${port}${MCP_PATH}`,
     port,
     async close() {
+      clearInterval(sweep);
       const open = [...sessions.values()];
       sessions.clear();
       await Promise.all(open.map(({ transport, handle: h }) => transport.close().then(() => h.close())));

@@ -94,6 +94,26 @@ describe('runHttp', () => {
     expect((await client.listTools()).tools.length).toBeGreaterThan(5);
   });
 
+  it('makes room at the session cap by closing the least recently active session', async () => {
+    server = await runHttp({ engine, version: 'test', log: () => undefined }, { maxSessions: 2 });
+    const a = await connect(server.url);
+    const b = await connect(server.url);
+    await a.listTools();
+    await connect(server.url);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(engine.listenerCount()).toBe(2);
+    await expect(a.listTools()).resolves.toBeDefined();
+    await expect(b.listTools()).rejects.toThrow();
+  });
+
+  it('closes sessions that stay idle', async () => {
+    server = await runHttp({ engine, version: 'test', log: () => undefined }, { sessionIdleMs: 200 });
+    await connect(server.url);
+    expect(engine.listenerCount()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(engine.listenerCount()).toBe(0);
+  });
+
   it('refuses to listen beyond loopback without a token', async () => {
     await expect(runHttp({ engine, version: 'test' }, { host: '0.0.0.0' })).rejects.toThrow(/without a bearer token/);
   });
