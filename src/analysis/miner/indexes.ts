@@ -79,6 +79,18 @@ function looksVariable(token: string): boolean {
   return true;
 }
 
+function hashToken(token: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function sameExcept(x: readonly string[], y: readonly string[], position: number): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (i !== position && x[i] !== y[i]) return false;
+  return true;
+}
+
 /**
  * Groups shapes that are equal but for one position. A group whose values look like data is ripe at
  * `minSiblings` members; one with plain words needs `minWordSiblings`, and at the first position
@@ -96,17 +108,29 @@ export class SiblingIndex {
 
   add(s: Shape): void {
     const tokens = s.tokens;
+    const n = tokens.length;
     s.siblingKeys = [];
     let literals = 0;
     for (const t of tokens) if (t !== WILDCARD) literals++;
     // A template keeps at least one token that is not a bare wildcard.
     if (literals < 2) return;
-    for (let p = 0; p < tokens.length; p++) {
+    // The key of position p hashes every other token with its position: a sum of per-token terms
+    // minus the term of p, so all keys cost O(n) rather than O(n^2) characters. Two independent
+    // 32-bit sums make collisions negligible, and ripe() checks members token by token anyway.
+    const a = new Array<number>(n);
+    const b = new Array<number>(n);
+    let sumA = 0;
+    let sumB = 0;
+    for (let p = 0; p < n; p++) {
+      const h = hashToken(tokens[p]);
+      a[p] = Math.imul(h ^ Math.imul(p + 1, 0x9e3779b9), 0x85ebca6b) >>> 0;
+      b[p] = Math.imul((h >>> 7) ^ Math.imul(p + 1, 0xc2b2ae35), 0x27d4eb2f) >>> 0;
+      sumA = (sumA + a[p]) >>> 0;
+      sumB = (sumB + b[p]) >>> 0;
+    }
+    for (let p = 0; p < n; p++) {
       if (tokens[p] === WILDCARD) continue;
-      const held = tokens[p];
-      tokens[p] = '\u0001';
-      const key = `${p}\u0000${tokens.join(' ')}`;
-      tokens[p] = held;
+      const key = `${p}:${n}:${(sumA - a[p]) >>> 0}:${(sumB - b[p]) >>> 0}`;
       s.siblingKeys.push(key);
       this.groups.add(key, s);
     }
@@ -122,11 +146,11 @@ export class SiblingIndex {
     for (const key of s.siblingKeys) {
       const group = this.groups.get(key);
       if (group === undefined || group.length < this.minSiblings) continue;
-      const position = Number(key.slice(0, key.indexOf('\u0000')));
+      const position = Number(key.slice(0, key.indexOf(':')));
+      const members = group.filter((m) => m === s || sameExcept(m.tokens, s.tokens, position));
+      if (members.length < this.minSiblings) continue;
       const words = position === 0 ? this.minLeadSiblings : this.minWordSiblings;
-      if (group.length >= words || group.every((m) => looksVariable(m.tokens[position]))) {
-        return { position, members: group.slice() };
-      }
+      if (members.length >= words || members.every((m) => looksVariable(m.tokens[position]))) return { position, members };
     }
     return undefined;
   }
