@@ -75,7 +75,10 @@ export class Capture {
   private unresolved: BusChunk[] = [];
   private unresolvedBytes = 0;
   private readonly firstRun: boolean;
-  private initial: Set<number> | undefined;
+  /** Where to resume a file when it is followed again: the last run's checkpoints, then those of files let go. */
+  private readonly resume: Record<string, FileCheckpoint>;
+  /** Log files of the processes in the first list: on a first run they are followed from their end. */
+  private initial: Set<string> | undefined;
   private initialTaken = false;
   private ready = false;
   private stopped = false;
@@ -93,6 +96,7 @@ export class Capture {
 
   constructor(private readonly options: CaptureOptions) {
     this.firstRun = !options.checkpoints || Object.keys(options.checkpoints).length === 0;
+    this.resume = { ...options.checkpoints };
     this.pipeline = new IngestPipeline({ onEntries: (entries) => this.collect(entries), redact: options.redact, idleFlushMs: IDLE_FLUSH_MS });
     this.connection = new Pm2Connection({ pm2Home: options.pm2Home, onState: (state) => this.onDaemonState(state) });
     this.registry = new ProcessRegistry({
@@ -127,7 +131,8 @@ export class Capture {
     this.bus.start();
     const state = await this.connection.start();
     if (state.alive) await this.refresh().catch((err: Error) => this.reportError(err));
-    else this.initialTaken = true;
+    // Whatever the first list held (maybe nothing) existed before us; anything listed later is new.
+    this.initialTaken = true;
     this.ready = true;
     this.registry.start();
     this.sampler?.start();
@@ -175,7 +180,7 @@ export class Capture {
   private onRegistryChange(change: RegistryChange): void {
     if (!this.initialTaken) {
       this.initialTaken = true;
-      this.initial = new Set(change.added.map((p) => p.pmId));
+      this.initial = new Set(change.added.flatMap((p) => [p.outLogPath, p.errLogPath]).filter((path): path is string => !!path));
     }
     this.syncing = this.syncing.then(() => this.sync()).catch((err: Error) => this.reportError(err));
   }
@@ -202,6 +207,9 @@ export class Capture {
     const starting: Array<Promise<void>> = gone.map(async (source) => {
       await source.finish();
       await source.stop();
+      // The same file may come back (a daemon restart lists nothing for a moment): resume it here.
+      const checkpoint = source.checkpoint();
+      if (checkpoint) this.resume[source.path] = checkpoint;
     });
     for (const [path, want] of wanted) {
       const context = this.contextOf(want.owner, want.stream, want.shared);
@@ -210,7 +218,7 @@ export class Capture {
         existing.context = context;
         continue;
       }
-      const source = this.createSource(path, context, this.firstRun && this.initial?.has(want.owner.pmId) ? 'end' : 'start');
+      const source = this.createSource(path, context, this.firstRun && this.initial?.has(path) ? 'end' : 'start');
       this.files.set(path, source);
       starting.push(source.start());
     }
@@ -233,7 +241,7 @@ export class Capture {
       onCheckpoint: () => (this.checkpointsStale = true),
       now: Date.now,
     };
-    const checkpoint = this.options.checkpoints?.[path];
+    const checkpoint = this.resume[path];
     try {
       return new FileSource({ ...base, checkpoint });
     } catch (err) {

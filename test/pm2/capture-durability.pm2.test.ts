@@ -31,6 +31,18 @@ describe('Capture durability', () => {
     await pm2?.dispose();
   });
 
+  it('on its first run follows the files of processes already running from their end', async () => {
+    await startWithEnv(pm2, 'elder', COUNTER, { PREFIX: 'e', COUNT: '0', BATCH: '1', EVERY_MS: '50' });
+    const outPath = join(pm2.home, 'logs', 'elder-out.log');
+    await waitFor(() => numbers([readFileSync(outPath, 'utf8')], 'e').length >= 5, 10_000, 'five lines before the capture');
+    const got = collect();
+    await started(new Capture(got.options(pm2.home)));
+    await waitFor(() => numbers(got.messages('elder'), 'e').length >= 5, 10_000, 'five captured lines');
+    const captured = numbers(got.messages('elder'), 'e');
+    expect(captured[0]).toBeGreaterThan(5);
+    expect(captured).toEqual(range(captured[0], captured[0] + captured.length - 1));
+  });
+
   it('resumes from its checkpoints after a stop: lines written meanwhile are caught up, none twice', async () => {
     const first = collect();
     const capture = await started(new Capture(first.options(pm2.home)));
