@@ -82,32 +82,44 @@ function escapeRegex(text: string): string {
 
 type Filter = (entry: LogEntry) => boolean;
 
+/** Equality for the usual single value, a Set beyond. */
+function oneOf<T>(values: readonly T[], field: (entry: LogEntry) => T): Filter {
+  if (values.length === 1) {
+    const only = values[0];
+    return (entry) => field(entry) === only;
+  }
+  const set = new Set(values);
+  return (entry) => set.has(field(entry));
+}
+
+/** Only the conditions the query sets are checked, cheapest first, text last. */
 function compileFilter(query: LogQuery): Filter {
-  const processes = query.processes && new Set(query.processes);
-  const pmIds = query.pmIds && new Set(query.pmIds);
-  const levels = query.levels && new Set(query.levels);
-  const streams = query.streams && new Set(query.streams);
+  const checks: Filter[] = [];
+  if (query.processes) checks.push(oneOf(query.processes, (e) => e.process));
+  if (query.levels) checks.push(oneOf(query.levels, (e) => e.level));
+  if (query.streams) checks.push(oneOf(query.streams, (e) => e.stream));
+  if (query.pmIds) checks.push(oneOf(query.pmIds, (e) => e.pmId));
   const { since, until, patternId } = query;
-  let text: ((message: string) => boolean) | undefined;
+  if (since !== undefined) checks.push((e) => e.timestamp >= since);
+  if (until !== undefined) checks.push((e) => e.timestamp < until);
+  if (patternId !== undefined) checks.push((e) => e.patternId === patternId);
   if (query.search !== undefined && query.search !== '') {
     if (query.regex) {
       const re = compileRegex(query.search);
-      text = (message) => re.test(message.length > REGEX_TEXT_CAP ? message.slice(0, REGEX_TEXT_CAP) : message);
+      checks.push((e) => re.test(e.message.length > REGEX_TEXT_CAP ? e.message.slice(0, REGEX_TEXT_CAP) : e.message));
     } else {
       // A literal with the 'i' flag is a linear scan and much faster than lowercasing every message.
       const re = new RegExp(escapeRegex(query.search), 'i');
-      text = (message) => re.test(message);
+      checks.push((e) => re.test(e.message));
     }
   }
-  return (entry) =>
-    (processes === undefined || processes.has(entry.process)) &&
-    (levels === undefined || levels.has(entry.level)) &&
-    (streams === undefined || streams.has(entry.stream)) &&
-    (pmIds === undefined || pmIds.has(entry.pmId)) &&
-    (since === undefined || entry.timestamp >= since) &&
-    (until === undefined || entry.timestamp < until) &&
-    (patternId === undefined || entry.patternId === patternId) &&
-    (text === undefined || text(entry.message));
+  if (checks.length === 0) return () => true;
+  if (checks.length === 1) return checks[0];
+  if (checks.length === 2) {
+    const [a, b] = checks;
+    return (e) => a(e) && b(e);
+  }
+  return (e) => checks.every((check) => check(e));
 }
 
 function bounds(ring: Ring, query: LogQuery): [number, number] {

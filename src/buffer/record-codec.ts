@@ -1,5 +1,5 @@
 // On-disk format of a segment: a 16-byte header, then records framed as
-//   u32 LE payload length | u32 LE crc32(length bytes + payload) | payload (JSON array, UTF-8)
+//   u32 LE crc32(length bytes + payload) | u32 LE payload length | payload (JSON array, UTF-8)
 // The CRC covers the length too, so a flipped length bit is caught instead of trusted. A payload
 // always starts with '[', which lets a scan after corruption find candidate frames with indexOf.
 import { crc32 } from 'node:zlib';
@@ -39,27 +39,37 @@ export function checkHeader(buf: Buffer): HeaderCheck {
   return Number.isSafeInteger(firstSeq) && firstSeq > 0 ? { kind: 'ok', firstSeq } : { kind: 'garbage' };
 }
 
-/** Compact positional form: keys would double the size of a typical line. `raw` is 0 when equal to `message`. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** Most log text needs no JSON escaping: quoting it directly is much cheaper than JSON.stringify. */
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+function num(value: number | undefined): string {
+  return value !== undefined && Number.isFinite(value) ? String(value) : 'null';
+}
+
+/**
+ * Compact positional form: keys would double the size of a typical line. `raw` is 0 when equal to
+ * `message`; trailing absent fields are left out. Layout:
+ * [seq, timestamp, process, pmId, stream, level, message, raw, pid, instance, namespace, fields, patternId]
+ */
 export function serializeEntry(entry: LogEntry): string {
-  const row: unknown[] = [
-    entry.seq,
-    entry.timestamp,
-    entry.process,
-    entry.pmId,
-    entry.stream,
-    entry.level,
-    entry.message,
-    entry.raw === entry.message ? 0 : entry.raw,
-    entry.pid ?? null,
-    entry.instance ?? null,
-    entry.namespace ?? null,
-    entry.fields ?? null,
-    entry.patternId ?? null,
-  ];
-  let end = row.length;
-  while (end > 8 && row[end - 1] === null) end--;
-  if (end < row.length) row.length = end;
-  return JSON.stringify(row);
+  let json = `[${entry.seq},${num(entry.timestamp)},${quote(entry.process)},${num(entry.pmId)},"${entry.stream}","${entry.level}",${quote(entry.message)},${entry.raw === entry.message ? '0' : quote(entry.raw)}`;
+  const { pid, instance, namespace, fields, patternId } = entry;
+  if (patternId !== undefined) {
+    json += `,${num(pid)},${num(instance)},${namespace === undefined ? 'null' : quote(namespace)},${fields === undefined ? 'null' : JSON.stringify(fields)},${quote(patternId)}`;
+  } else if (fields !== undefined) {
+    json += `,${num(pid)},${num(instance)},${namespace === undefined ? 'null' : quote(namespace)},${JSON.stringify(fields)}`;
+  } else if (namespace !== undefined) {
+    json += `,${num(pid)},${num(instance)},${quote(namespace)}`;
+  } else if (instance !== undefined) {
+    json += `,${num(pid)},${num(instance)}`;
+  } else if (pid !== undefined) {
+    json += `,${num(pid)}`;
+  }
+  return `${json}]`;
 }
 
 const STREAMS = new Set<string>(['out', 'err', 'pm2']);
@@ -117,10 +127,10 @@ export function numberEntry(seq: number, e: NewEntry): LogEntry {
 
 /** Completes the frame whose payload is already at `offset + FRAME_OVERHEAD`; returns the next offset. */
 export function writeFrame(target: Buffer, offset: number, payloadBytes: number): number {
-  target.writeUInt32LE(payloadBytes, offset);
-  const crc = crc32(target.subarray(offset + FRAME_OVERHEAD, offset + FRAME_OVERHEAD + payloadBytes), crc32(target.subarray(offset, offset + 4)));
-  target.writeUInt32LE(crc, offset + 4);
-  return offset + FRAME_OVERHEAD + payloadBytes;
+  const end = offset + FRAME_OVERHEAD + payloadBytes;
+  target.writeUInt32LE(payloadBytes, offset + 4);
+  target.writeUInt32LE(crc32(target.subarray(offset + 4, end)), offset);
+  return end;
 }
 
 export interface ScanResult {
@@ -134,13 +144,11 @@ export interface ScanResult {
 
 function frameAt(buf: Buffer, offset: number, maxPayload: number): number {
   if (offset + FRAME_OVERHEAD > buf.length) return -1;
-  const length = buf.readUInt32LE(offset);
+  const length = buf.readUInt32LE(offset + 4);
   // A zero or absurd length is corruption: it is never used to allocate or to skip ahead.
   if (length === 0 || length > maxPayload || offset + FRAME_OVERHEAD + length > buf.length) return -1;
   if (buf[offset + FRAME_OVERHEAD] !== OPEN_BRACKET) return -1;
-  const start = offset + FRAME_OVERHEAD;
-  const crc = crc32(buf.subarray(start, start + length), crc32(buf.subarray(offset, offset + 4)));
-  return crc === buf.readUInt32LE(offset + 4) ? length : -1;
+  return crc32(buf.subarray(offset + 4, offset + FRAME_OVERHEAD + length)) === buf.readUInt32LE(offset) ? length : -1;
 }
 
 /** Reads frames from `from`; after a bad frame, resyncs on the next offset that holds a valid one. */

@@ -58,7 +58,8 @@ export class Ring {
 
   /** The i-th oldest retained entry, 0 <= i < length. */
   at(i: number): LogEntry {
-    return this.entries[(this.head + i) % this.capacity] as LogEntry;
+    const slot = this.head + i;
+    return this.entries[slot < this.capacity ? slot : slot - this.capacity] as LogEntry;
   }
 
   first(): LogEntry | undefined {

@@ -20,11 +20,11 @@ async function segments(): Promise<string[]> {
   return (await readdir(dir.path)).filter((n) => n.endsWith('.seg')).sort().map((n) => join(dir.path, n));
 }
 
-/** Byte offsets of each frame (its length field) in a segment file. */
+/** Byte offsets of each frame (its CRC; the length follows at +4) in a segment file. */
 async function frames(path: string): Promise<number[]> {
   const buf = await readFile(path);
   const offsets: number[] = [];
-  for (let offset = 16; offset + 8 <= buf.length; offset += 8 + buf.readUInt32LE(offset)) offsets.push(offset);
+  for (let offset = 16; offset + 8 <= buf.length; offset += 8 + buf.readUInt32LE(offset + 4)) offsets.push(offset);
   return offsets;
 }
 
@@ -106,8 +106,8 @@ describe('recovery', () => {
     const [, second, third] = await segments();
     const absurd = Buffer.alloc(4);
     absurd.writeUInt32LE(0xfffffff0);
-    await patch(second, (await frames(second))[1], absurd);
-    await patch(third, (await frames(third))[1], Buffer.alloc(4));
+    await patch(second, (await frames(second))[1] + 4, absurd);
+    await patch(third, (await frames(third))[1] + 4, Buffer.alloc(4));
     const buffer = await openBuffer();
     expect(buffer.recovery.corrupt).toBe(2);
     expect(seqs(buffer).length).toBe(COUNT - 2);
