@@ -134,7 +134,7 @@ export function analyzeWindowDetailed(
   for (const detect of DETECTORS) for (const f of detect(ctx)) all.push(f);
   for (const f of all) {
     if (f.evidence.patternIds) continue;
-    const ids = [...new Set(f.evidence.seqs.map((s) => mined.bySeq.get(s)).filter((id): id is string => id !== undefined))];
+    const ids = [...new Set(f.evidence.seqs.map((s) => mined.patternOf(s)).filter((id): id is string => id !== undefined))];
     if (ids.length > 0) f.evidence.patternIds = ids.slice(0, MAX_PATTERN_IDS_PER_FINDING);
   }
   const sorted = sortFindings(all);

@@ -43,13 +43,20 @@ function kindOf(g: Group): 'uncaught' | 'rejection' | 'logged' {
 
 export function detectExceptions(ctx: DetectorContext): Finding[] {
   const groups = new Map<string, Group>();
+  // The same crash repeats the same text: parse each distinct text once.
+  const parsedTexts = new Map<string, { parsed: ParsedStack; signature: string } | null>();
   const processes = new Set([...ctx.byProcess.keys(), ...ctx.eventsByProcess.keys()]);
   for (const process of processes) {
     const exitTimes = exitsOf(ctx, process).map((x) => x.at);
     const take = (text: string, at: number, source: 'log' | 'event', seq?: number): void => {
-      const parsed = parseStack(text);
-      if (!parsed) return;
-      const signature = `${parsed.name}: ${templateOf(parsed.message)} @ ${parsed.frame ?? '(no frame)'}`;
+      let read = parsedTexts.get(text);
+      if (read === undefined) {
+        const p = parseStack(text);
+        read = p ? { parsed: p, signature: `${p.name}: ${templateOf(p.message)} @ ${p.frame ?? '(no frame)'}` } : null;
+        parsedTexts.set(text, read);
+      }
+      if (!read) return;
+      const { parsed, signature } = read;
       const key = `${process}\u0000${signature}`;
       let g = groups.get(key);
       if (!g) {

@@ -20,7 +20,8 @@ const UNITS = '(ms|milliseconds|s|sec|seconds|µs|us)';
 const PHRASE = new RegExp(`\\b(?:took|completed in|finished in|responded in|processed in)\\s+(\\d+(?:\\.\\d+)?)\\s?${UNITS}\\b`, 'i');
 /** "duration=123", "responseTime: 45ms" (logfmt and key: value text): milliseconds when no unit. */
 const KEY_VALUE = new RegExp(`\\b(?:duration|elapsed|latency|response[ _-]?time)(?:_?ms)?["']?\\s*[:=]\\s*(\\d+(?:\\.\\d+)?)\\s?${UNITS}?\\b`, 'i');
-const PREFILTER = /\d\s?(?:ms|s|sec|seconds|milliseconds|µs|us)\b|took|duration|elapsed|latency|response[ _-]?time/i;
+/** Case-sensitive on purpose (it runs on every entry): the capitalized variants are listed instead. */
+const PREFILTER = /\d ?(?:ms|s|sec|seconds|milliseconds|µs|us)\b|[Tt]ook|[Dd]uration|[Ee]lapsed|[Ll]atency|[Rr]esponse/;
 
 function toMs(value: number, unit: string | undefined): number {
   switch (unit?.toLowerCase()) {
@@ -44,12 +45,51 @@ function parseDuration(value: unknown): number | undefined {
   return m ? toMs(Number(m[1]), m[2]) : undefined;
 }
 
-const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f-]{27}|(?=[0-9a-f]*\d)[0-9a-f]{8,}|(?=[\w-]*\d)[\w-]{16,}|[^@/]+@[^@/]+)$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX_ID = /^[0-9a-f]{8,}$/i;
+const TOKEN = /^[\w-]{16,}$/;
 
+/** Whether a segment with digits is an id rather than a name: a number, uuid, hex id, or long token. */
+function isIdSegment(segment: string, digits: number): boolean {
+  if (digits === segment.length) return true;
+  return UUID.test(segment) || (segment.length >= 8 && HEX_ID.test(segment)) || (segment.length >= 16 && TOKEN.test(segment));
+}
+
+/** Masks the id segments of a path and drops its query: `/users/42?x=1` -> `/users/<*>`. Runs once per request line. */
 export function routeTemplate(path: string): string {
-  const clean = path.split(/[?#]/, 1)[0];
-  const segments = clean.split('/').slice(0, 9);
-  return segments.map((s) => (ID_SEGMENT.test(s) ? '<*>' : s)).join('/') || '/';
+  let end = path.length;
+  const q = path.indexOf('?');
+  if (q >= 0) end = q;
+  const h = path.indexOf('#');
+  if (h >= 0 && h < end) end = h;
+  let out = '';
+  let copied = 0;
+  let start = 0;
+  let digits = 0;
+  let at = false;
+  let segments = 0;
+  for (let i = 0; i <= end; i++) {
+    const c = i < end ? path.charCodeAt(i) : 47;
+    if (c !== 47) {
+      if (c >= 48 && c <= 57) digits++;
+      else if (c === 64) at = true;
+      continue;
+    }
+    // Most segments hold no digit and no '@': they are names, decided without a regular expression.
+    if (i > start && (at || (digits > 0 && isIdSegment(path.slice(start, i), digits)))) {
+      out += `${path.slice(copied, start)}<*>`;
+      copied = i;
+    }
+    start = i + 1;
+    digits = 0;
+    at = false;
+    if (++segments > 8) {
+      end = i;
+      break;
+    }
+  }
+  out += path.slice(copied, end);
+  return out || '/';
 }
 
 function field(fields: Record<string, unknown>, name: string): unknown {
@@ -82,14 +122,15 @@ function fromText(message: string): LatencyHit | undefined {
   if (!PREFILTER.test(message)) return undefined;
   const request = REQUEST.exec(message);
   if (request) {
-    const rest = message.slice(request.index + request[0].length);
+    const after = request.index + request[0].length;
     let last: RegExpExecArray | null = null;
-    UNIT_DURATION.lastIndex = 0;
-    for (let m = UNIT_DURATION.exec(rest); m; m = UNIT_DURATION.exec(rest)) last = m;
-    const phrase = last ? undefined : (PHRASE.exec(rest) ?? KEY_VALUE.exec(rest));
-    const ms = last ? toMs(Number(last[1]), last[2]) : phrase ? toMs(Number(phrase[1]), phrase[2]) : undefined;
-    if (ms === undefined) return undefined;
-    return { ms, method: request[1], route: routeTemplate(request[2]), status: Number(request[3]) };
+    UNIT_DURATION.lastIndex = after;
+    for (let m = UNIT_DURATION.exec(message); m; m = UNIT_DURATION.exec(message)) last = m;
+    if (last) return { ms: toMs(Number(last[1]), last[2]), method: request[1], route: routeTemplate(request[2]), status: Number(request[3]) };
+    const rest = message.slice(after);
+    const phrase = PHRASE.exec(rest) ?? KEY_VALUE.exec(rest);
+    if (!phrase) return undefined;
+    return { ms: toMs(Number(phrase[1]), phrase[2]), method: request[1], route: routeTemplate(request[2]), status: Number(request[3]) };
   }
   const phrase = PHRASE.exec(message) ?? KEY_VALUE.exec(message);
   return phrase ? { ms: toMs(Number(phrase[1]), phrase[2]) } : undefined;

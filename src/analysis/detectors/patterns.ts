@@ -12,8 +12,8 @@ const RISING_MIN_INCREASE = 5;
 
 export interface MinedWindow {
   context: PatternContext;
-  /** Pattern id of each entry, by seq. */
-  bySeq: Map<number, string>;
+  /** Pattern id of the entry with this seq, if it is in the window. */
+  patternOf(seq: number): string | undefined;
 }
 
 /**
@@ -28,10 +28,11 @@ export function mineWindow(
   previous?: { patternCounts: Record<string, number>; at: number },
 ): MinedWindow {
   const raw = new Map<string, PatternTally>();
-  const rawBySeq = new Map<number, string>();
-  for (const e of entries) {
+  const rawIds = new Array<string>(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     const id = live && e.patternId !== undefined ? e.patternId : miner.add(e.message, { timestamp: e.timestamp, process: e.process, level: e.level, seq: e.seq }).id;
-    rawBySeq.set(e.seq, id);
+    rawIds[i] = id;
     let t = raw.get(id);
     if (!t) {
       t = { id, count: 0, errors: 0, warnings: 0, firstSeen: e.timestamp, lastSeen: e.timestamp, processes: new Set(), evidence: new EvidenceCollector(bounds.evidenceSeqs, bounds.evidenceSamples) };
@@ -66,15 +67,26 @@ export function mineWindow(
     // Evidence of a merged alias is dropped but its count kept: the surviving template's seqs represent it.
     into.evidence.count += t.count;
   }
-  const bySeq = new Map<number, string>();
-  for (const [seq, id] of rawBySeq) bySeq.set(seq, renamed.get(id) ?? id);
+  // Entries are in seq order: a binary search finds one without a map of every seq.
+  const patternOf = (seq: number): string | undefined => {
+    let lo = 0;
+    let hi = entries.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const at = entries[mid].seq;
+      if (at === seq) return renamed.get(rawIds[mid]) ?? rawIds[mid];
+      if (at < seq) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  };
   let prev: PatternContext['previous'];
   if (previous) {
     const counts = new Map<string, number>();
     for (const [id, n] of Object.entries(previous.patternCounts)) counts.set(resolve(id), (counts.get(resolve(id)) ?? 0) + n);
     prev = { patternCounts: counts, at: previous.at };
   }
-  return { context: { tallies, summary: (id) => miner.summary(id), previous: prev }, bySeq };
+  return { context: { tallies, summary: (id) => miner.summary(id), previous: prev }, patternOf };
 }
 
 export function trendOf(ctx: PatternContext, id: string, count: number): PatternSummary['trend'] {

@@ -98,9 +98,16 @@ function mostExitsWithin(times: readonly number[], spanMs: number): number {
 }
 
 function lastErrorBefore(entries: readonly LogEntry[], at: number): LogEntry | undefined {
-  for (let i = entries.length - 1; i >= 0; i--) {
+  // Entries are oldest first: find the last one at or before `at`, then walk back a few seconds.
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid].timestamp <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo - 1; i >= 0; i--) {
     const e = entries[i];
-    if (e.timestamp > at) continue;
     if (e.timestamp < at - CAUSE_LOOKBACK_MS) return undefined;
     if (e.level === 'error' && e.stream !== 'pm2') return e;
   }

@@ -175,7 +175,8 @@ const SIGNATURES: readonly Signature[] = [
   },
 ];
 
-const PREFILTER = /ECONN|ETIMEDOUT|EADDRINUSE|heap|EMFILE|too many open files|find (?:module|package)|MODULE_NOT_FOUND|SIGKILL|OOMKilled|Killed process|code \[137\]|ENOTFOUND|EAI_AGAIN|ENOSPC|no space left|socket hang up/i;
+/** Case-sensitive on purpose: it runs on every entry, and each signature's own pattern decides. */
+const PREFILTER = /ECONN|ETIMEDOUT|EADDRINUSE|heap|EMFILE|open files|OPEN FILES|find module|find package|MODULE_NOT_FOUND|SIGKILL|OOMKilled|Killed process|code \[137\]|ENOTFOUND|EAI_AGAIN|ENOSPC|space left|hang up/;
 
 /** The key of the known signature a text shows, if any (kills excepted: they are not errors an app logs). */
 export function knownSignatureOf(text: string): string | undefined {

@@ -25,11 +25,13 @@ const HEADER = /(?:^|[^\w$])([A-Z][\w$]*(?:Error|Exception)|Error)(?: \[[\w.-]+\
 const PM2_REJECTION = /You have triggered an unhandledRejection/;
 const NODE_REJECTION = /\[UnhandledPromiseRejection: .*?(?:reason "(.*)"\.)?\]/;
 const REJECTION = /unhandledRejection|UnhandledPromiseRejection|Unhandled (?:promise )?rejection|ERR_UNHANDLED_REJECTION|triggerUncaughtException\(err, true/i;
+/** Every REJECTION alternative contains one of these (case-sensitive literals scan fast). */
+const REJECTION_HINT = /ejection|EJECTION|fromPromise/;
 const FATAL_REJECTION = /ERR_UNHANDLED_REJECTION|triggerUncaughtException\(err, true/;
 
 /** Cheap test run on every entry before the full parse. */
 export function mayHoldStack(text: string): boolean {
-  return HAS_FRAME.test(text) || REJECTION.test(text);
+  return text.includes('    at ') || REJECTION_HINT.test(text);
 }
 
 function isLibraryLocation(location: string): boolean {

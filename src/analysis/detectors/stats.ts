@@ -2,7 +2,7 @@
 // figure in a report is always a value that was actually observed (and can be checked by hand).
 
 /** Nearest-rank percentile of an ascending array: the smallest value with at least q of the data at or below it. */
-export function percentile(sortedAscending: readonly number[], q: number): number {
+export function percentile(sortedAscending: ArrayLike<number>, q: number): number {
   const n = sortedAscending.length;
   if (n === 0) return 0;
   const rank = Math.min(n, Math.max(1, Math.ceil(q * n)));

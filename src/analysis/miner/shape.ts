@@ -2,7 +2,7 @@
 // A pattern (the unit with an id and figures) owns one or more shapes: the same event printed with a
 // different number of tokens in a variable part (`5 bytes sent` / `5 bytes (1 KB) sent`).
 import type { PatternStats } from './pattern-stats.js';
-import { WILDCARD } from './tokenize.js';
+import { type Tokens, WILDCARD } from './tokenize.js';
 
 /** 8 hex digits of FNV-1a over the template: the same first template gets the same id everywhere. */
 export function templateId(template: string): string {
@@ -86,11 +86,11 @@ export class Shape {
     return s;
   }
 
-  /** Values of the wildcards in a message's raw tokens (same tokenization, so same length). */
-  params(raw: readonly string[]): string[] {
+  /** Values of the wildcards in a message this shape matched (same token count). */
+  params(tokens: Tokens): string[] {
     const out: string[] = new Array(this.wild.length);
     for (let k = 0; k < this.wild.length; k++) {
-      const value = raw[this.wild[k]] ?? '';
+      const value = tokens.rawAt(this.wild[k]);
       const [before, after] = this.affix[k];
       out[k] = before < 0 || value.length < before + after ? value : value.slice(before, value.length - after);
     }

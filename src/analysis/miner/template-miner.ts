@@ -14,7 +14,7 @@ import { type MinerState, readMinerState, writeMinerState } from './miner-state.
 import { DEFAULT_STATS_LIMITS, PatternStats, type StatsLimits } from './pattern-stats.js';
 import { Pattern, Shape, templateId } from './shape.js';
 import { TemplateTrie } from './template-trie.js';
-import { newTokens, tokenize, WILDCARD } from './tokenize.js';
+import { newTokens, type Tokens, tokenize, WILDCARD } from './tokenize.js';
 
 export type { MinerState } from './miner-state.js';
 export { MinerStateError } from './miner-state.js';
@@ -114,18 +114,18 @@ export class TemplateMiner {
 
   add(message: string, meta: EntryMeta = {}): MatchResult {
     const tokens = tokenize(message, this.maxTokens, this.tokens);
-    const key = tokens.masked.join(' ');
-    let shape = this.lookup(key, tokens.masked);
+    const key = tokens.key;
+    let shape = this.lookup(key, tokens);
     let created: Pattern | undefined;
     if (shape === undefined) {
-      created = this.createPattern(tokens.masked.slice());
+      created = this.createPattern(tokens.masked());
       shape = this.settle(created.primary);
       this.remember(key, shape);
     }
     const pattern = shape.pattern;
     shape.count++;
     pattern.stats.record(meta.timestamp ?? this.now(), message, meta.process, meta.level);
-    const params = shape.params(tokens.raw);
+    const params = shape.params(tokens);
     // Past the first lines of a pattern, one line in VALUE_SAMPLE has its values counted (with that
     // weight): the top values stay representative at a fraction of the cost on hot patterns.
     const count = pattern.stats.count;
@@ -141,9 +141,9 @@ export class TemplateMiner {
 
   match(message: string): MatchResult | undefined {
     const tokens = tokenize(message, this.maxTokens, this.tokens);
-    const shape = this.lookup(tokens.masked.join(' '), tokens.masked);
+    const shape = this.lookup(tokens.key, tokens);
     if (shape === undefined) return undefined;
-    return { id: shape.pattern.id, template: shape.pattern.template, isNew: false, params: shape.params(tokens.raw) };
+    return { id: shape.pattern.id, template: shape.pattern.template, isNew: false, params: shape.params(tokens) };
   }
 
   /** The id a pattern is known by now: itself, or the pattern it was merged into; undefined once evicted. */
@@ -206,14 +206,14 @@ export class TemplateMiner {
     return p.stats.summarize(p.id, p.template, p.primary.wild);
   }
 
-  private lookup(key: string, masked: readonly string[]): Shape | undefined {
+  private lookup(key: string, tokens: Tokens): Shape | undefined {
     const cached = this.cache.get(key);
     if (cached !== undefined) {
       const live = cached.resolve();
       if (live.alive) return live;
       this.cache.delete(key);
     }
-    const found = this.trie.find(masked);
+    const found = this.trie.find(tokens.masked());
     if (found !== undefined) this.remember(key, found);
     return found;
   }

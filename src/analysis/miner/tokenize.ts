@@ -8,18 +8,48 @@
 
 export const WILDCARD = '<*>';
 
-/** Output of {@link tokenize}: parallel arrays, reused between calls to spare the garbage collector. */
-export interface Tokens {
-  /** Tokens with variables masked: what the miner clusters on. */
-  masked: string[];
-  /** The same tokens as they appear in the message: where wildcard values come from. */
-  raw: string[];
+/**
+ * Output of {@link tokenize}, reused between calls to spare the garbage collector. Plain words are
+ * never copied out of the message: the key is built from spans of it, and the token arrays are only
+ * materialized on demand (a new template, a trie lookup).
+ */
+export class Tokens {
+  message = '';
+  count = 0;
   /** True when the message had more tokens than the limit: the last token stands for the rest. */
-  cut: boolean;
+  cut = false;
+  /** Masked tokens joined by single spaces: what identifies a message's shape. */
+  key = '';
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  /** Per token: its masked form, or undefined when it is kept as written. */
+  readonly maskedAt: Array<string | undefined> = [];
+
+  /** The token as written in the message. */
+  rawAt(i: number): string {
+    return this.message.slice(this.starts[i], this.ends[i]);
+  }
+
+  maskedTokenAt(i: number): string {
+    return this.maskedAt[i] ?? this.rawAt(i);
+  }
+
+  /** A fresh array of the masked tokens. */
+  masked(): string[] {
+    const out = new Array<string>(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.maskedTokenAt(i);
+    return out;
+  }
+
+  raw(): string[] {
+    const out = new Array<string>(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.rawAt(i);
+    return out;
+  }
 }
 
 export function newTokens(): Tokens {
-  return { masked: [], raw: [], cut: false };
+  return new Tokens();
 }
 
 const URL_RE = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
@@ -183,15 +213,31 @@ function quoteStart(text: string, start: number, end: number): number {
   return -1;
 }
 
+function push(out: Tokens, start: number, end: number, masked: string | undefined): void {
+  const n = out.count;
+  if (n === out.starts.length) {
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    out.starts = grow(out.starts);
+    out.ends = grow(out.ends);
+  }
+  out.starts[n] = start;
+  out.ends[n] = end;
+  out.maskedAt[n] = masked;
+  out.count = n + 1;
+}
+
 /**
  * Tokenizes the first line of `message` into `out`, masking variables. At most `maxTokens` tokens are
  * kept; when the message is longer the last kept token is `<*>` and stands for the rest.
  */
 export function tokenize(message: string, maxTokens: number, out: Tokens): Tokens {
-  const masked = out.masked;
-  const raw = out.raw;
-  masked.length = 0;
-  raw.length = 0;
+  out.message = message;
+  out.count = 0;
+  out.maskedAt.length = 0;
   out.cut = false;
   let end = message.indexOf('\n');
   if (end < 0) end = message.length;
@@ -199,16 +245,15 @@ export function tokenize(message: string, maxTokens: number, out: Tokens): Token
   while (i < end) {
     while (i < end && isSpace(message.charCodeAt(i))) i++;
     if (i >= end) break;
-    if (masked.length === maxTokens - 1) {
+    if (out.count === maxTokens - 1) {
       let tail = end;
       while (tail > i && isSpace(message.charCodeAt(tail - 1))) tail--;
       let next = i;
       while (next < tail && !isSpace(message.charCodeAt(next))) next++;
       if (next < tail) {
-        masked.push(WILDCARD);
-        raw.push(message.slice(i, tail));
+        push(out, i, tail, WILDCARD);
         out.cut = true;
-        return out;
+        break;
       }
     }
     const start = i;
@@ -219,31 +264,61 @@ export function tokenize(message: string, maxTokens: number, out: Tokens): Token
       seen |= k;
       i++;
     }
-    const special = (seen & SPECIAL) !== 0;
     if ((seen & QUOTE) !== 0) {
       const open = quoteStart(message, start, i);
       const close = open < 0 ? -1 : quoteEnd(message, open, end);
       if (close > open + 1) {
         let j = close + 1;
         while (j < end && !isSpace(message.charCodeAt(j))) j++;
-        raw.push(message.slice(start, j));
-        masked.push(message.slice(start, open + 1) + WILDCARD + message.slice(close, j));
+        push(out, start, j, message.slice(start, open + 1) + WILDCARD + message.slice(close, j));
         i = j;
         continue;
       }
     }
+    if ((seen & SPECIAL) === 0) {
+      push(out, start, i, undefined);
+      continue;
+    }
     const token = message.slice(start, i);
-    raw.push(token);
-    masked.push(special ? maskToken(token) : token);
+    const masked = maskToken(token);
+    push(out, start, i, masked === token ? undefined : masked);
   }
-  maskDatesAndUnits(masked);
+  maskDatesAndUnits(out);
+  out.key = joinKey(out);
   return out;
 }
 
-function stripTrail(token: string): string {
-  let b = token.length;
-  while (b > 0 && isTrailWrap(token.charCodeAt(b - 1))) b--;
-  return b === token.length ? token : token.slice(0, b);
+/** The masked tokens joined by single spaces, copying runs of plain words out of the message at once. */
+function joinKey(out: Tokens): string {
+  const { message, starts, ends, maskedAt, count } = out;
+  let key = '';
+  let spanStart = -1;
+  let spanEnd = -1;
+  for (let i = 0; i < count; i++) {
+    const masked = maskedAt[i];
+    if (masked === undefined) {
+      if (spanStart >= 0 && starts[i] === spanEnd + 1 && message.charCodeAt(spanEnd) === 32) {
+        spanEnd = ends[i];
+        continue;
+      }
+      if (spanStart >= 0) key += (key.length > 0 ? ' ' : '') + message.slice(spanStart, spanEnd);
+      spanStart = starts[i];
+      spanEnd = ends[i];
+      continue;
+    }
+    if (spanStart >= 0) {
+      key += (key.length > 0 ? ' ' : '') + message.slice(spanStart, spanEnd);
+      spanStart = -1;
+    }
+    key += (key.length > 0 ? ' ' : '') + masked;
+  }
+  if (spanStart >= 0) key += (key.length > 0 ? ' ' : '') + message.slice(spanStart, spanEnd);
+  return key;
+}
+
+function trailEnd(text: string, start: number, end: number): number {
+  while (end > start && isTrailWrap(text.charCodeAt(end - 1))) end--;
+  return end;
 }
 
 function endsWithWildcard(token: string | undefined): boolean {
@@ -257,22 +332,40 @@ function endsWithWildcard(token: string | undefined): boolean {
 }
 
 /** Month and weekday names next to numbers are parts of a date; a unit after a number is part of it. */
-function maskDatesAndUnits(masked: string[]): void {
+function maskDatesAndUnits(out: Tokens): void {
+  const { message, starts, ends, maskedAt, count } = out;
   let prevWild = false;
-  for (let i = 0; i < masked.length; i++) {
-    const token = masked[i];
-    const c = token.charCodeAt(0);
+  for (let i = 0; i < count; i++) {
+    const masked = maskedAt[i];
+    if (masked !== undefined) {
+      prevWild = endsWithWildcard(masked);
+      continue;
+    }
+    const start = starts[i];
+    const end = ends[i];
+    const c = message.charCodeAt(start);
     const upper = c >= 65 && c <= 90;
-    if (token.length <= 10 && (prevWild || upper)) {
-      const core = stripTrail(token);
-      if (prevWild && UNITS.has(core)) masked[i] = WILDCARD + token.slice(core.length);
+    if (end - start <= 10 && (prevWild || upper)) {
+      const coreEnd = trailEnd(message, start, end);
+      const core = message.slice(start, coreEnd);
+      let date = false;
+      if (prevWild && UNITS.has(core)) date = true;
       else if (upper && DATE_WORDS.has(core)) {
-        const next = masked[i + 1];
-        if (prevWild || (next !== undefined && (next.startsWith(WILDCARD) || DATE_WORDS.has(stripTrail(next))))) {
-          masked[i] = WILDCARD + token.slice(core.length);
+        if (prevWild || i + 1 >= count) date = prevWild;
+        else {
+          const next = maskedAt[i + 1];
+          date =
+            next !== undefined
+              ? next.startsWith(WILDCARD)
+              : DATE_WORDS.has(message.slice(starts[i + 1], trailEnd(message, starts[i + 1], ends[i + 1])));
         }
       }
+      if (date) {
+        maskedAt[i] = WILDCARD + message.slice(coreEnd, end);
+        prevWild = true;
+        continue;
+      }
     }
-    prevWild = endsWithWildcard(masked[i]);
+    prevWild = false;
   }
 }
