@@ -97,6 +97,9 @@ export class LogBuffer {
     const files = options.fileLayer ?? nodeFileLayer;
     const readOnly = options.readOnly ?? false;
     if (!readOnly) await files.mkdir(options.dir);
+    else await files.readdir(options.dir).catch((error: unknown) => {
+      throw errorCode(error) === 'ENOENT' ? new Error(`no log buffer at ${options.dir}: the folder does not exist`) : error;
+    });
     const lock = readOnly ? undefined : await acquireLock(files, options.dir);
     const store = new SegmentStore({ dir: options.dir, files, maxBytes, segmentBytes, maxPayload: Math.min(MiB, Math.floor(segmentBytes / 4)), readOnly });
     const buffer = new LogBuffer({ ...options, maxEntries, maxBytes, segmentBytes }, store, lock);
@@ -227,7 +230,14 @@ export class LogBuffer {
     this.trimPending();
     if (upTo > this.durableSeq) {
       this.durableSeq = upTo;
-      for (const listener of this.listeners) listener(upTo);
+      for (const listener of this.listeners) {
+        try {
+          listener(upTo);
+        } catch (error) {
+          // A failing listener (say, a checkpoint write) must not make the flush look failed.
+          this.report(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
     }
     return this.durableSeq;
   }

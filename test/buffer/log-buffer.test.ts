@@ -105,6 +105,21 @@ describe('LogBuffer', () => {
     expect(seen).toEqual([10]);
   });
 
+  it('keeps flushing when a durable listener throws, and reports the error', async () => {
+    const errors: Error[] = [];
+    const buffer = await openBuffer({ onError: (e) => errors.push(e) });
+    buffer.onDurable(() => {
+      throw new Error('checkpoint write failed');
+    });
+    buffer.append(makeEntries(0, 2));
+    expect(await buffer.flush()).toBe(2);
+    expect(errors.map((e) => e.message)).toEqual(['checkpoint write failed']);
+  });
+
+  it('says clearly when a read-only buffer has no folder', async () => {
+    await expect(LogBuffer.open({ dir: join(dir.path, 'missing'), readOnly: true })).rejects.toThrow(/no log buffer at .*missing: the folder does not exist/);
+  });
+
   it('flushes on its interval without being asked', async () => {
     const buffer = await openBuffer({ fsyncIntervalMs: 20 });
     const durable = new Promise<number>((resolve) => buffer.onDurable(resolve));
