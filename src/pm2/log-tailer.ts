@@ -2,7 +2,7 @@
 // it, across monitor restarts, `pm2 flush`, `pm2 reloadLogs`, pm2-logrotate's copy-truncate and
 // deletes. What cannot be recovered is reported as a gap, never hidden. Lines are the caller's job.
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import {
   FINGERPRINT_BYTES,
   TAIL_BYTES,
@@ -20,7 +20,7 @@ import {
   type TailPosition,
 } from './file-checkpoint.js';
 import { FileWatch } from './file-watch.js';
-import { findMovedFile, findNextGeneration, findRotatedCopy, type OpenedFile } from './rotated-files.js';
+import { findMovedFile, findNextGeneration, findRotatedCopy, type OpenedFile, type ReadGeneration } from './rotated-files.js';
 
 export type { FileCheckpoint } from './file-checkpoint.js';
 
@@ -96,6 +96,16 @@ export class LogTailer {
   #startAt: 'start' | 'end';
   #position?: TailPosition;
   #file?: Followed;
+  /**
+   * The generation read before the current one, while nothing of the current one was delivered
+   * (offset 0): later rotations are found by their time after it, and a restart resumes from its
+   * end rather than from an offset 0 that would not notice a copy-truncate.
+   */
+  #anchor?: ReadGeneration;
+  /** The anchor's end as a checkpoint, unless the anchor was deleted: a restart could not find it. */
+  #anchorCheckpoint?: FileCheckpoint;
+  /** The folder's mtime when later generations were last looked for. */
+  #folderStamp?: number;
   #started = false;
   #stopped = false;
   #chain: Promise<void> = Promise.resolve();
@@ -154,6 +164,7 @@ export class LogTailer {
 
   /** Valid after the last chunk delivered; undefined before the file was first found. */
   checkpoint(): FileCheckpoint | undefined {
+    if (this.#anchorCheckpoint && (this.#position?.offset ?? 0) === 0) return this.#anchorCheckpoint;
     return this.#position && toCheckpoint(this.#path, this.#position);
   }
 
@@ -180,12 +191,12 @@ export class LogTailer {
       if (!this.#file && !(await this.#attach())) return;
       const file = this.#file as Followed;
       const atPath = await this.#identityAtPath();
-      if (!(await this.#readFollowed())) return;
+      if (!(await this.#readFollowed(atPath))) return;
       // Cut in place: the unread bytes are in a rotated copy, which is now the followed file.
       if (this.#file !== file) continue;
       // While the path is missing the old fd is kept: PM2 still writes to a renamed or deleted file.
       if (!atPath || (atPath.dev === file.dev && atPath.ino === file.ino)) return;
-      await this.#moveOn(file, atPath);
+      await this.#moveOn(file);
     }
   }
 
@@ -194,7 +205,7 @@ export class LogTailer {
     const atPath = await this.#openPath();
     const resumed = this.#position;
     if (resumed && !(atPath && atPath.dev === resumed.dev && atPath.ino === resumed.ino)) {
-      const moved = await findMovedFile(this.#path, resumed, probeOf(resumed));
+      const moved = await findMovedFile(this.#path, resumed);
       if (moved) {
         await atPath?.handle.close().catch(() => undefined);
         this.#file = followed(moved, 'moved');
@@ -217,13 +228,8 @@ export class LogTailer {
     return true;
   }
 
-  /**
-   * The followed file is drained and no longer at the path: next come the generations rotated after
-   * it that nobody read, then the file now at the path. A file followed live up to its replacement
-   * has none: only a rotated or resumed one is followed by a search, which could misread a user's
-   * manual copy as a generation.
-   */
-  async #moveOn(file: Followed, atPath: { dev: number; ino: number }): Promise<void> {
+  /** The followed file is drained and no longer at the path: next is the file now at the path. */
+  async #moveOn(file: Followed): Promise<void> {
     const position = this.#position as TailPosition;
     if (file.via === 'copy' || file.via === 'generation') {
       const read = file.via === 'copy' ? 'the bytes not read yet were read from it' : 'it was read whole: nobody had read it before it rotated';
@@ -233,16 +239,33 @@ export class LogTailer {
         detail: `${this.#path} was rotated to ${file.name}; ${read}; lines PM2 wrote between a copy and its truncation cannot be seen`,
       });
     }
-    const previous = { dev: file.dev, ino: file.ino, mtimeMs: file.mtimeMs, name: file.name, content: probeOf(position) };
-    const next = file.via === 'path' ? undefined : await findNextGeneration(this.#path, previous, atPath);
+    const deleted = (await file.handle.stat()).nlink === 0;
+    this.#setAnchor({ dev: file.dev, ino: file.ino, mtimeMs: file.mtimeMs, name: file.name, content: probeOf(position) }, !deleted);
     await this.#closeFile();
-    if (next) {
-      this.#file = followed(next, 'generation');
-      this.#position = positionAtStart(next);
-    } else {
-      this.#position = undefined;
-      this.#startAt = 'start';
-    }
+    this.#position = undefined;
+    this.#startAt = 'start';
+  }
+
+  #setAnchor(anchor: ReadGeneration, findable: boolean): void {
+    this.#anchor = anchor;
+    const { offset, fingerprint, fingerprintBytes } = anchor.content;
+    this.#anchorCheckpoint = findable ? { path: this.#path, dev: anchor.dev, ino: anchor.ino, offset, fingerprint, fingerprintBytes } : undefined;
+    this.#folderStamp = undefined;
+  }
+
+  /**
+   * At offset 0 a copy-truncate leaves no trace in the live file: look for generations rotated after
+   * the anchor, but only when the folder changed.
+   */
+  async #laterGeneration(file: Followed, atPath: { dev: number; ino: number } | undefined): Promise<OpenedFile | undefined> {
+    const anchor = this.#anchor;
+    if (!anchor) return undefined;
+    const folder = await stat(dirname(this.#path)).catch(() => undefined);
+    if (!folder) return undefined;
+    if (this.#folderStamp === folder.mtimeMs) return undefined;
+    // A change within the same timestamp tick as this look would not move the mtime: look again until it settles.
+    if (Date.now() - folder.mtimeMs > 2000) this.#folderStamp = folder.mtimeMs;
+    return findNextGeneration(this.#path, anchor, [file, atPath]);
   }
 
   /** The file at the path; undefined when there is none, which is no error while an old fd is followed. */
@@ -294,11 +317,12 @@ export class LogTailer {
   }
 
   /** Reads the followed file to its current end. False when interrupted (stopped, or the consumer threw). */
-  async #readFollowed(): Promise<boolean> {
+  async #readFollowed(atPath: { dev: number; ino: number } | undefined): Promise<boolean> {
     const file = this.#file;
     const position = this.#position;
     if (!file || !position) return false;
     const info = await file.handle.stat();
+    const lastMtimeMs = file.mtimeMs;
     file.mtimeMs = info.mtimeMs;
     const stamp = `${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
     if (position.offset > 0 && position.verifiedStamp !== stamp) {
@@ -306,8 +330,18 @@ export class LogTailer {
         await loadKnownBytes(file.handle, position);
         position.verifiedStamp = stamp;
       } else {
-        await this.#cut(file);
+        await this.#cut(file, lastMtimeMs);
         if (this.#file !== file) return true;
+      }
+    }
+    // A generation file was itself chosen as the oldest after the anchor: only the path's file waits for it.
+    if (this.#position?.offset === 0 && file.via === 'path') {
+      const later = await this.#laterGeneration(file, atPath);
+      if (later) {
+        await this.#closeFile();
+        this.#file = followed(later, 'generation');
+        this.#position = positionAtStart(later);
+        return true;
       }
     }
     const current = this.#position as TailPosition;
@@ -316,7 +350,7 @@ export class LogTailer {
   }
 
   /** Truncated or rewritten in place: read on from the rotated copy that holds the position, or report the loss. */
-  async #cut(file: Followed): Promise<void> {
+  async #cut(file: Followed, lastMtimeMs: number): Promise<void> {
     const position = this.#position as TailPosition;
     const copy = await findRotatedCopy(this.#path, probeOf(position), file);
     if (copy) {
@@ -335,6 +369,8 @@ export class LogTailer {
       lostBytes: lost > 0 ? lost : undefined,
       detail: `${this.#path} was truncated or rewritten in place after offset ${position.offset} (pm2 flush, or a rotation with no readable copy); ${what}`,
     });
+    // Nothing holds the old content any more, but rotations after its last write can still be found.
+    this.#setAnchor({ dev: file.dev, ino: file.ino, mtimeMs: lastMtimeMs, name: '', content: probeOf(position) }, true);
     this.#position = positionAtStart(file);
   }
 
@@ -362,6 +398,7 @@ export class LogTailer {
       return false;
     }
     this.#position = after;
+    this.#anchor = this.#anchorCheckpoint = undefined;
     return true;
   }
 

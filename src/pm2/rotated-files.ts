@@ -41,17 +41,16 @@ export function isRotatedName(logName: string, name: string): boolean {
   return name.startsWith(`${stem}__`) || name.startsWith(`${logName}.`) || name.startsWith(`${logName}-`);
 }
 
-/** The file in the log's folder that now carries inode `dev:ino`, if it still holds the content. */
-export async function findMovedFile(
-  logPath: string,
-  identity: Identity,
-  probe: ContentProbe,
-): Promise<OpenedFile | undefined> {
+/**
+ * The file in the log's folder that now carries inode `dev:ino` (renamed away by a rotation). Its
+ * content is the caller's to check: it may have been truncated after the rename, or the inode reused.
+ */
+export async function findMovedFile(logPath: string, identity: Identity): Promise<OpenedFile | undefined> {
   const folder = dirname(logPath);
   for (const name of await listNames(folder)) {
     const path = join(folder, name);
     const info = await stat(path).catch(() => undefined);
-    if (info && sameIdentity(info, identity)) return openIfHolds(path, probe, identity);
+    if (info && sameIdentity(info, identity)) return openIfHolds(path, undefined, identity);
   }
   return undefined;
 }
@@ -85,14 +84,14 @@ export async function findRotatedCopy(
 }
 
 /**
- * The oldest rotated sibling written after `previous` (by mtime, then name): a generation that was
- * rotated away before anyone read it. None when the next one is the live file's own content, copied
+ * The oldest rotated sibling written after `previous` (by mtime, then name), other than `exclude`:
+ * a generation that was rotated away before anyone read it. None when the next one is the live file's own content, copied
  * but not truncated yet: the live file will be read from its start anyway.
  */
 export async function findNextGeneration(
   logPath: string,
   previous: ReadGeneration,
-  live: Identity | undefined,
+  exclude: ReadonlyArray<Identity | undefined>,
 ): Promise<OpenedFile | undefined> {
   const folder = dirname(logPath);
   const logName = basename(logPath);
@@ -100,8 +99,11 @@ export async function findNextGeneration(
   for (const name of await listNames(folder)) {
     if (!isRotatedName(logName, name)) continue;
     const info = await stat(join(folder, name)).catch(() => undefined);
-    if (!info?.isFile() || info.size === 0 || sameIdentity(info, previous) || (live && sameIdentity(info, live))) continue;
-    if (info.mtimeMs < previous.mtimeMs || (info.mtimeMs === previous.mtimeMs && name <= previous.name)) continue;
+    if (!info?.isFile() || info.size === 0 || sameIdentity(info, previous)) continue;
+    if (exclude.some((identity) => identity && sameIdentity(info, identity))) continue;
+    // Same mtime: the name decides (pm2-logrotate's dates sort); without a name, only later counts.
+    const tie = info.mtimeMs === previous.mtimeMs;
+    if (info.mtimeMs < previous.mtimeMs || (tie && (previous.name === '' || name <= previous.name))) continue;
     later.push({ name, mtimeMs: info.mtimeMs });
   }
   later.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
