@@ -8,7 +8,7 @@ import { BufferWriteError, errorCode } from './errors.js';
 import { nodeFileLayer, type FileLayer } from './file-layer.js';
 import { acquireLock, type DirLock } from './lock.js';
 import { runHistogram, runQuery, type Histogram } from './query.js';
-import { deserializeEntry, FRAME_OVERHEAD, numberEntry, serializeEntry } from './record-codec.js';
+import { deserializeEntry, FRAME_OVERHEAD, numberEntry, serializeEntry, shrinkEntry } from './record-codec.js';
 import { Ring } from './ring.js';
 import { PendingLog } from './pending-log.js';
 import { SegmentStore, type StoredFrame } from './segment-store.js';
@@ -34,7 +34,9 @@ export interface LogBufferOptions {
   onDiskFull?: 'drop-newest' | 'block';
   /** Load the segments without the lock and never write; `reload()` picks up the writer's appends. */
   readOnly?: boolean;
+  /** Stamps `lastDurableAt`. Default: the system clock. */
   clock?: Clock;
+  /** The disk, replaceable so tests can make it full or failing. Default: node:fs. */
   fileLayer?: FileLayer;
   /** Background flush failures (the timer has no caller to throw to). Default: one line on stderr per new failure. */
   onError?: (error: Error) => void;
@@ -69,6 +71,8 @@ export class LogBuffer {
   private nextSeq: number;
   private durableSeq: number;
   private lastError: BufferWriteError | undefined;
+  private durableAt: number | undefined;
+  private readonly clock: Clock;
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -83,6 +87,7 @@ export class LogBuffer {
     this.ring = new Ring(this.maxEntries);
     this.maxPayload = Math.min(MiB, Math.floor(options.segmentBytes / 4));
     this.policy = options.onDiskFull ?? 'block';
+    this.clock = options.clock ?? systemClock;
     this.nextSeq = 1;
     this.durableSeq = 0;
     this.recovery = { segments: 0, records: 0, corrupt: 0, tornBytes: 0, ms: 0 };
@@ -158,6 +163,11 @@ export class LogBuffer {
     this.timer.unref();
   }
 
+  /** When the last flush made entries durable (clock time), for status displays. */
+  get lastDurableAt(): number | undefined {
+    return this.durableAt;
+  }
+
   /** The disk error that is holding entries back, until a write succeeds again. */
   get diskError(): BufferWriteError | undefined {
     return this.lastError;
@@ -176,7 +186,7 @@ export class LogBuffer {
       let bytes = this.pending.add(entry.seq, serializeEntry(entry));
       if (bytes - FRAME_OVERHEAD > this.maxPayload) {
         this.pending.pop();
-        entry = this.shrink(entry);
+        entry = shrinkEntry(entry, this.maxPayload);
         bytes = this.pending.add(entry.seq, serializeEntry(entry));
       }
       this.keep(entry, bytes);
@@ -184,18 +194,6 @@ export class LogBuffer {
     }
     this.trimPending();
     return stored;
-  }
-
-  /** A line too large for one record keeps its head, marked, so memory and disk stay bounded. */
-  private shrink(entry: LogEntry): LogEntry {
-    let chars = Math.floor(this.maxPayload / 16);
-    for (;;) {
-      const cut = (text: string) => (text.length > chars ? `${text.slice(0, chars)} …[truncated ${text.length - chars} chars]` : text);
-      const smaller: LogEntry = { ...entry, message: cut(entry.message), raw: cut(entry.raw) };
-      delete smaller.fields;
-      if (Buffer.byteLength(serializeEntry(smaller)) <= this.maxPayload) return smaller;
-      chars = Math.floor(chars / 2);
-    }
   }
 
   /** Entries evicted before they were written are never written: memory stays bounded on a stuck disk. */
@@ -230,6 +228,7 @@ export class LogBuffer {
     this.trimPending();
     if (upTo > this.durableSeq) {
       this.durableSeq = upTo;
+      this.durableAt = this.clock.now();
       for (const listener of this.listeners) {
         try {
           listener(upTo);

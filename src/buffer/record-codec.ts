@@ -125,6 +125,18 @@ export function numberEntry(seq: number, e: NewEntry): LogEntry {
   return entry;
 }
 
+/** A line too large for one record keeps its head, marked, so memory and disk stay bounded. */
+export function shrinkEntry(entry: LogEntry, maxPayload: number): LogEntry {
+  let chars = Math.floor(maxPayload / 16);
+  for (;;) {
+    const cut = (text: string) => (text.length > chars ? `${text.slice(0, chars)} …[truncated ${text.length - chars} chars]` : text);
+    const smaller: LogEntry = { ...entry, message: cut(entry.message), raw: cut(entry.raw) };
+    delete smaller.fields;
+    if (Buffer.byteLength(serializeEntry(smaller)) <= maxPayload) return smaller;
+    chars = Math.floor(chars / 2);
+  }
+}
+
 /** Completes the frame whose payload is already at `offset + FRAME_OVERHEAD`; returns the next offset. */
 export function writeFrame(target: Buffer, offset: number, payloadBytes: number): number {
   const end = offset + FRAME_OVERHEAD + payloadBytes;

@@ -92,13 +92,14 @@ describe('LogBuffer', () => {
   });
 
   it('tells listeners the durable seq only after flush, and flush returns it', async () => {
-    const buffer = await openBuffer();
+    const buffer = await openBuffer({ clock: { now: () => 1234 } });
     const seen: number[] = [];
     const off = buffer.onDurable((seq) => seen.push(seq));
     buffer.append(makeEntries(0, 10));
     expect(seen).toEqual([]);
     expect(await buffer.flush()).toBe(10);
     expect(seen).toEqual([10]);
+    expect(buffer.lastDurableAt).toBe(1234);
     off();
     buffer.append(makeEntries(10, 1));
     expect(await buffer.flush()).toBe(11);
