@@ -44,7 +44,7 @@ const STRUCTURED_MARKER =
 const UPPER_MARKER =
   /(?:^|[\s[(<|:"'])(FATAL|CRITICAL|CRIT|EMERG|ALERT|ERROR|ERR|WARNING|WARN|INFO|NOTICE|DEBUG|TRACE|VERBOSE)(?=$|[\s\])>|:"',!])/;
 // A record that starts with an error's name: `Error: boom`, `TypeError [ERR_X]: ...`, `Uncaught ...`.
-const ERROR_HEADER = /^(?:Uncaught |\[)?[A-Z]?[A-Za-z]*(?:Error|Exception)\b/;
+const ERROR_HEADER = /^(?:Uncaught |\[)?[A-Za-z]*(?:Error|Exception)\b/;
 // An error mentioned in the line (`failed: Error: connect ECONNREFUSED`), or an unhandled rejection.
 const ERROR_MENTION =
   /(?:^|[\s:(\[])(?:[A-Z][A-Za-z]*)?(?:Error|Exception)(?::\s|:$| \[ERR_)|Unhandled ?(?:Promise ?)?Rejection|unhandledRejection/;

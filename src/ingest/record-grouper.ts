@@ -6,6 +6,7 @@
 //   - the code frame Node prints before an uncaught error: `/app/x.js:3`, the source line, the caret
 //     line, blank lines, then the error and its stack (confirmed only once the caret line arrives);
 //   - blank lines followed by `Node.js v20.x`, which Node prints after an uncaught error.
+// A JSON log line is complete in itself: nothing continues it.
 // Other blank lines end the record and are dropped: an empty entry tells no one anything.
 // Decisions look at the first character first, so that ordinary lines cost no regular expression.
 
@@ -88,6 +89,8 @@ export class RecordGrouper {
   /** Blank lines after an open record: kept only if `Node.js v..` follows. */
   #blanks: GroupLine[] = [];
   #lastAt = 0;
+  /** The head is a whole JSON object (pino, winston, bunyan): nothing continues it. */
+  #sealed = false;
 
   constructor(options: RecordGrouperOptions = {}) {
     const lines = options.maxRecordLines ?? 1000;
@@ -168,7 +171,7 @@ export class RecordGrouper {
       this.#start(line);
       return;
     }
-    if (this.#continues(text)) this.#append(line, out);
+    if (!this.#sealed && this.#continues(text)) this.#append(line, out);
     else {
       this.#emit(out);
       this.#start(line);
@@ -202,7 +205,9 @@ export class RecordGrouper {
   #start(line: GroupLine): void {
     this.#lines = [line];
     this.#chars = line.text.length;
-    this.#state = isFrameHeader(line.text) ? 'frame-source' : 'open';
+    const text = line.text;
+    this.#sealed = text.charCodeAt(0) === 123 && text.charCodeAt(1) === 34 && text.charCodeAt(text.length - 1) === 125;
+    this.#state = isFrameHeader(text) ? 'frame-source' : 'open';
   }
 
   /** Adds a continuation line; when the record is full, emits it and starts a new one with the line. */

@@ -81,6 +81,10 @@ describe('RecordGrouper', () => {
     expect(group('/var/log/app.log:12\n\nnext\n')).toEqual(['/var/log/app.log:12', 'next']);
   });
 
+  it('never continues a JSON log line', () => {
+    expect(group('{"level":30,"msg":"a"}\n  indented\n')).toEqual(['{"level":30,"msg":"a"}', '  indented']);
+  });
+
   it('drops blank lines between records', () => {
     expect(group('a\n\n   \nb\n\n')).toEqual(['a', 'b']);
     expect(group('Error: x\n    at y\n\nmore\n')).toEqual(['Error: x\n    at y', 'more']);
