@@ -56,7 +56,6 @@ const URL_RE = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
 const EMAIL_RE = /^[^@\s]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i;
 const PATH_RE = /^(~?\/|\.{1,2}\/|[a-z]:\\)\S+$/i;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const HEX_RE = /^(0x[0-9a-f]+|[0-9a-f]*[0-9][0-9a-f]*[a-f][0-9a-f]*|[0-9a-f]*[a-f][0-9a-f]*[0-9][0-9a-f]*)$/i;
 const HOST_PORT_RE = /^[a-z0-9][a-z0-9.-]*:\d{1,5}$/i;
 // Digits with separators: integers, decimals, signed numbers, IPv4 (with port), versions, dates,
 // times, timestamps with a zone; an optional unit makes durations and sizes.
@@ -73,13 +72,29 @@ const DATE_WORDS = new Set(
 // Units glued to the number before them by a space: `6.1 KB`, `12 ms`.
 const UNITS = new Set('B KB MB GB TB PB KiB MiB GiB TiB kB ns us µs ms s sec secs seconds min mins minutes h hr hrs hours'.split(' '));
 
+/** `0x` and hex digits, or hex digits with both a digit and a letter (hashes, ids). */
+function isHex(core: string): boolean {
+  let k = core.charCodeAt(0) === 48 && (core.charCodeAt(1) | 32) === 120 ? 2 : 0;
+  const prefixed = k === 2;
+  if (k === core.length) return false;
+  let digit = false;
+  let letter = false;
+  for (; k < core.length; k++) {
+    const c = core.charCodeAt(k);
+    if (c >= 48 && c <= 57) digit = true;
+    else if ((c | 32) >= 97 && (c | 32) <= 102) letter = true;
+    else return false;
+  }
+  return prefixed || (digit && letter);
+}
+
 // Each pattern runs only when the characters it needs are there: most tokens fail every test.
 function isVariable(core: string): boolean {
   const n = core.length;
   if (n === 0) return false;
   const c0 = core.charCodeAt(0);
   if ((isDigit(c0) || c0 === 45 || c0 === 43) && NUMERIC_RE.test(core)) return true;
-  if ((n >= HEX_MIN_LENGTH || (c0 === 48 && (core.charCodeAt(1) | 32) === 120)) && HEX_RE.test(core)) return true;
+  if ((n >= HEX_MIN_LENGTH || (c0 === 48 && (core.charCodeAt(1) | 32) === 120)) && isHex(core)) return true;
   if (n === 36 && UUID_RE.test(core)) return true;
   if ((c0 === 47 || c0 === 126 || c0 === 46 || core.charCodeAt(1) === 58) && PATH_RE.test(core)) return true;
   const colon = core.indexOf(':');
@@ -172,13 +187,15 @@ function maskToken(token: string): string {
 
 // Character classes for the scanning loop: one table load per character instead of a chain of tests.
 const SPACE = 1;
-const SPECIAL = 2; // digits and / @ \ . send a token to maskToken
+const SPECIAL = 2; // digits and / @ \ send a token to maskToken
 const QUOTE = 4;
 const NUMBERISH = 8; // digits and . , : / _ + -
 const CLASS = new Uint8Array(65536);
 for (const c of [32, 9, 13, 11, 12]) CLASS[c] = SPACE;
 for (let c = 48; c <= 57; c++) CLASS[c] = SPECIAL | NUMBERISH;
-for (const c of [47, 64, 92, 46]) CLASS[c] |= SPECIAL;
+for (const c of [47, 64, 92]) CLASS[c] |= SPECIAL;
+const DOT = 16; // a dotted name may be a host (`rhost=api.example.com`)
+CLASS[46] |= DOT;
 for (const c of [46, 44, 58, 47, 95, 43, 45]) CLASS[c] |= NUMBERISH;
 CLASS[34] = QUOTE;
 CLASS[39] = QUOTE;
@@ -211,6 +228,11 @@ function quoteStart(text: string, start: number, end: number): number {
     }
   }
   return -1;
+}
+
+function innerDot(text: string, start: number, end: number): boolean {
+  const dot = text.indexOf('.', start);
+  return dot > start && dot < end - 1;
 }
 
 function push(out: Tokens, start: number, end: number, masked: string | undefined): void {
@@ -275,7 +297,8 @@ export function tokenize(message: string, maxTokens: number, out: Tokens): Token
         continue;
       }
     }
-    if ((seen & SPECIAL) === 0) {
+    // Without digits, slashes or @, only a dotted name inside the token (a host) can be a variable.
+    if ((seen & SPECIAL) === 0 && ((seen & DOT) === 0 || !innerDot(message, start, i))) {
       push(out, start, i, undefined);
       continue;
     }

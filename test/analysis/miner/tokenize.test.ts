@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { newTokens, tokenize } from '../../../src/analysis/miner/tokenize.js';
 
 function masked(message: string, maxTokens = 64): string {
-  return tokenize(message, maxTokens, newTokens()).masked.join(' ');
+  const t = tokenize(message, maxTokens, newTokens());
+  expect(t.key).toBe(t.masked().join(' '));
+  return t.key;
 }
 
 describe('tokenize', () => {
@@ -43,20 +45,20 @@ describe('tokenize', () => {
 
   it('reads only the first line and keeps raw tokens aligned with masked ones', () => {
     const t = tokenize('Error: boom 42\n    at x (/a.js:1:2)', 64, newTokens());
-    expect(t.masked).toEqual(['Error:', 'boom', '<*>']);
-    expect(t.raw).toEqual(['Error:', 'boom', '42']);
+    expect(t.masked()).toEqual(['Error:', 'boom', '<*>']);
+    expect(t.raw()).toEqual(['Error:', 'boom', '42']);
   });
 
   it('cuts long messages: the last token stands for the rest', () => {
     const t = tokenize('a b c d e f g', 4, newTokens());
-    expect(t.masked).toEqual(['a', 'b', 'c', '<*>']);
-    expect(t.raw[3]).toBe('d e f g');
+    expect(t.masked()).toEqual(['a', 'b', 'c', '<*>']);
+    expect(t.rawAt(3)).toBe('d e f g');
     expect(t.cut).toBe(true);
     expect(tokenize('a b c d', 4, newTokens()).cut).toBe(false);
   });
 
   it('handles empty and blank messages', () => {
-    expect(tokenize('', 8, newTokens()).masked).toEqual([]);
-    expect(tokenize('  \t ', 8, newTokens()).masked).toEqual([]);
+    expect(tokenize('', 8, newTokens()).masked()).toEqual([]);
+    expect(tokenize('  \t ', 8, newTokens()).masked()).toEqual([]);
   });
 });
