@@ -1,6 +1,7 @@
 // CPU saturation: a Node process at one full core has a blocked event loop, so every request waits.
 import type { Finding, MetricSample } from '../../core/types.js';
-import { EvidenceCollector, findingId, type DetectorContext } from './context.js';
+import type { DetectorContext } from './context.js';
+import { EvidenceCollector, findingId } from './evidence.js';
 import { mean, round } from './stats.js';
 
 const DETECTOR = 'cpu-saturation';

@@ -1,6 +1,7 @@
 // Error rate per process and overall, and bursts of errors against the recent baseline.
 import type { Finding, LogEntry } from '../../core/types.js';
-import { EvidenceCollector, findingId, plural, type DetectorContext } from './context.js';
+import { plural, type DetectorContext } from './context.js';
+import { EvidenceCollector, findingId } from './evidence.js';
 import { mean, median, round } from './stats.js';
 
 const RATE_DETECTOR = 'error-rate';

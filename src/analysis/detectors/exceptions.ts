@@ -2,7 +2,8 @@
 // + message template + top application frame. PM2 both logs an uncaught stack and sends a
 // process:exception event for it, so one crash is counted once (the larger of the two counts).
 import type { Finding } from '../../core/types.js';
-import { EvidenceCollector, hashedFindingId, templateOf, type DetectorContext } from './context.js';
+import { templateOf, type DetectorContext } from './context.js';
+import { EvidenceCollector, hashedFindingId } from './evidence.js';
 import { exitsOf } from './restarts.js';
 import { knownSignatureOf } from './signatures.js';
 import { mayHoldStack, parseStack, type ParsedStack } from './stack.js';

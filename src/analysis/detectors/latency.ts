@@ -1,7 +1,8 @@
 // Latency per process and per route template: average, p50, p95, p99 (nearest rank), slow routes and
 // slow outliers, from the durations that access logs and JSON fields carry.
 import type { Finding, LogEntry } from '../../core/types.js';
-import { EvidenceCollector, findingId, type DetectorContext } from './context.js';
+import type { DetectorContext } from './context.js';
+import { EvidenceCollector, findingId } from './evidence.js';
 import { extractLatency } from './latency-extract.js';
 import { percentile, round } from './stats.js';
 

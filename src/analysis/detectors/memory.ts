@@ -1,7 +1,8 @@
 // Memory growth: a least-squares trend over each run (between restarts) of each instance, and
 // restarts caused by max_memory_restart (the daemon's own line, or a restart right at the limit).
 import type { Finding, MetricSample } from '../../core/types.js';
-import { EvidenceCollector, findingId, type DetectorContext } from './context.js';
+import type { DetectorContext } from './context.js';
+import { EvidenceCollector, findingId } from './evidence.js';
 import { linearFit, round, type LinearFit } from './stats.js';
 
 const GROWTH = 'memory-growth';

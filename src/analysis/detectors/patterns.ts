@@ -2,7 +2,8 @@
 // analysis: new patterns with errors are findings of their own, resolved error patterns are noted.
 import type { Finding, LogEntry, PatternSummary } from '../../core/types.js';
 import type { TemplateMiner } from '../miner/template-miner.js';
-import { EvidenceCollector, findingId, type DetectorContext, type PatternContext, type PatternTally } from './context.js';
+import type { DetectorContext, PatternContext, PatternTally } from './context.js';
+import { EvidenceCollector, findingId } from './evidence.js';
 
 const NEW = 'new-pattern';
 const NEW_OTHER = 'new-patterns';

@@ -1,7 +1,8 @@
 // Crash loops and restarts: unexpected exits (exit codes, signals, time between them) from process
 // events, else from the daemon's own lines, else from the restart counter of the metric samples.
-import type { Finding, LogEntry } from '../../core/types.js';
-import { EvidenceCollector, findingId, plural, processNames, type DetectorContext } from './context.js';
+import type { Evidence, Finding, LogEntry } from '../../core/types.js';
+import { plural, processNames, type DetectorContext } from './context.js';
+import { EvidenceCollector, findingId } from './evidence.js';
 import { median, round } from './stats.js';
 
 const DETECTOR = 'restarts';
@@ -120,6 +121,18 @@ function gaveUp(ctx: DetectorContext, process: string): LogEntry | boolean {
   return (ctx.byProcess.get(process) ?? []).find((e) => e.stream === 'pm2' && OVERLIMIT_LINE.test(e.message)) ?? false;
 }
 
+/** Without exits to point at, the evidence is the samples where the restart counter rose. */
+function restartCounterEvidence(ctx: DetectorContext, process: string, restarts: number): Evidence {
+  const evidence = EvidenceCollector.for(ctx);
+  const last = new Map<number, number>();
+  for (const s of ctx.samplesByProcess.get(process) ?? []) {
+    const before = last.get(s.pmId);
+    if (before !== undefined && s.restarts > before) evidence.add(s.at, `pm_id ${s.pmId} restart counter ${before} -> ${s.restarts}`);
+    last.set(s.pmId, s.restarts);
+  }
+  return { ...evidence.build(), count: restarts };
+}
+
 function describeCodes(exits: readonly ExitRecord[]): string {
   const counts = new Map<string, number>();
   for (const x of exits) counts.set(exitCause(x), (counts.get(exitCause(x)) ?? 0) + 1);
@@ -165,8 +178,6 @@ export function detectRestarts(ctx: DetectorContext): Finding[] {
     } else {
       title = `${process} restarted ${sampled === 1 ? 'once' : `${sampled} times`}`;
       summary = `The restart counter of ${process} rose by ${sampled} in the window; no exit events or daemon lines say why.`;
-      evidence.add(ctx.since, undefined);
-      evidence.count = sampled;
     }
     findings.push({
       id: findingId(DETECTOR, process),
@@ -175,7 +186,7 @@ export function detectRestarts(ctx: DetectorContext): Finding[] {
       title,
       processes: [process],
       summary,
-      evidence: evidence.build(),
+      evidence: exits.length > 0 || stopped ? evidence.build() : restartCounterEvidence(ctx, process, sampled),
       recommendation:
         'Read the error lines logged just before each exit (attached as evidence): they are the crash reason. ' +
         'Fix the cause rather than relying on restarts; set `exp_backoff_restart_delay` so a crash loop does not hammer dependencies, ' +

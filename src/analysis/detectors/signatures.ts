@@ -2,7 +2,8 @@
 // (naming host:port and the usual service on that port), a port in use, heap exhaustion, file
 // descriptor exhaustion, a missing module, SIGKILL / OOM kills, DNS failures, a full disk.
 import type { Finding, LogEntry, Severity } from '../../core/types.js';
-import { EvidenceCollector, findingId, type DetectorContext } from './context.js';
+import type { DetectorContext } from './context.js';
+import { EvidenceCollector, findingId } from './evidence.js';
 
 const DETECTOR = 'signature';
 

@@ -163,7 +163,11 @@ function isPlainNumber(token: string, a: number, b: number): boolean {
   return true;
 }
 
+/** Longer tokens with a digit (base64, minified payloads) are data: masked whole without a closer look. */
+const LONG_TOKEN = 256;
+
 function maskToken(token: string): string {
+  if (token.length > LONG_TOKEN) return WILDCARD;
   let a = 0;
   let b = token.length;
   while (a < b && isLeadWrap(token.charCodeAt(a))) a++;

@@ -59,5 +59,11 @@ describe('detectRestarts', () => {
     w.event(0, 'api', 'exit', { exitCode: 0, manually: true });
     const findings = detectRestarts(w.context());
     expect(findings.map((f) => [f.id, f.title, f.severity, f.evidence.count])).toEqual([['restarts:cron', 'cron restarted 2 times', 'warning', 2]]);
+    expect(findings[0].evidence).toMatchObject({
+      count: 2,
+      firstSeen: w.samples[1].at,
+      lastSeen: w.samples[2].at,
+      samples: ['pm_id 0 restart counter 4 -> 5', 'pm_id 0 restart counter 5 -> 6'],
+    });
   });
 });

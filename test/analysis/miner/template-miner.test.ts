@@ -134,6 +134,17 @@ describe('TemplateMiner golden templates', () => {
     expect(new TemplateMiner().add('Listening on port 3000').id).toBe(new TemplateMiner().add('Listening on port 9').id);
   });
 
+  it('mines huge lines by their first tokens, with bounded examples', () => {
+    const miner = new TemplateMiner();
+    const blob = 'x1'.repeat(500_000);
+    const a = miner.add(`payload ${blob} rejected ${'word '.repeat(100_000)}`);
+    const b = miner.add(`payload ${blob.slice(2)} rejected ${'word '.repeat(10)}`);
+    expect(a.template.startsWith('payload <*> rejected word')).toBe(true);
+    expect(a.template.length).toBeLessThan(400);
+    expect(miner.summary(a.id)?.examples[0].length).toBeLessThanOrEqual(300);
+    expect(b.id).not.toBe('');
+  });
+
   it('cuts long messages to maxTokens for mining', () => {
     const miner = new TemplateMiner({ maxTokens: 4 });
     const a = miner.add('a b c d e f');
