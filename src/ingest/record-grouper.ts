@@ -214,7 +214,7 @@ export class RecordGrouper {
   #append(line: GroupLine, out: GroupedRecord[]): boolean {
     if (!this.#fits(line.text, 1)) {
       this.#emit(out);
-      this.#start(line);
+      if (!isBlank(line.text)) this.#start(line);
       return false;
     }
     this.#lines.push(line);
@@ -228,6 +228,8 @@ export class RecordGrouper {
     this.#blanks = [];
     this.#chars = 0;
     this.#state = 'none';
+    // Blank lines inside a code frame end up last when the frame is cut short: they say nothing.
+    while (lines.length > 1 && isBlank(lines[lines.length - 1].text)) lines.pop();
     const first = lines[0];
     if (!first) return;
     const record: GroupedRecord = { text: first.text, raw: first.raw, capturedAt: first.capturedAt, lines: lines.length };

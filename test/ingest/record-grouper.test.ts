@@ -121,6 +121,11 @@ describe('RecordGrouper', () => {
     expect(grouper.pending).toBe(false);
   });
 
+  it('never emits a blank record when a full code frame meets a blank line', () => {
+    const records = group('/app/x.js:3\n  throw e;\n  ^\n\n\nError: e\n', new RecordGrouper({ maxRecordChars: 24 }));
+    expect(records).toEqual(['/app/x.js:3\n  throw e;\n  ^', 'Error: e']);
+  });
+
   it('rejects bad bounds', () => {
     expect(() => new RecordGrouper({ maxRecordLines: 0 })).toThrow('maxRecordLines must be an integer >= 1, got 0');
   });
