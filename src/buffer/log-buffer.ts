@@ -76,6 +76,7 @@ export class LogBuffer {
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private released = false;
 
   private constructor(
     private readonly options: LogBufferOptions & { segmentBytes: number },
@@ -183,9 +184,11 @@ export class LogBuffer {
     const stored: LogEntry[] = new Array<LogEntry>(entries.length);
     for (let i = 0; i < entries.length; i++) {
       let entry = numberEntry(this.nextSeq++, entries[i]);
-      let bytes = this.pending.add(entry.seq, serializeEntry(entry));
+      const json = serializeEntry(entry);
+      // A string has at least as many UTF-8 bytes as UTF-16 units: a long one is cut before it is copied.
+      let bytes = json.length > this.maxPayload ? Infinity : this.pending.add(entry.seq, json);
       if (bytes - FRAME_OVERHEAD > this.maxPayload) {
-        this.pending.pop();
+        if (bytes !== Infinity) this.pending.pop();
         entry = shrinkEntry(entry, this.maxPayload);
         bytes = this.pending.add(entry.seq, serializeEntry(entry));
       }
@@ -208,7 +211,7 @@ export class LogBuffer {
   }
 
   private async flushNow(): Promise<number> {
-    if (this.options.readOnly) return this.durableSeq;
+    if (this.options.readOnly || this.released) return this.durableSeq;
     this.trimPending();
     const upTo = this.nextSeq - 1;
     this.pending.setWriting(true);
@@ -325,6 +328,7 @@ export class LogBuffer {
     try {
       if (!this.options.readOnly) await this.flush();
     } finally {
+      this.released = true;
       await this.store.close().catch(() => undefined);
       await this.lock?.release();
     }

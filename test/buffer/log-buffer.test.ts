@@ -165,10 +165,15 @@ describe('one writer per data directory', () => {
     await openBuffer();
   });
 
-  it('releases the lock on close', async () => {
+  it('releases the lock on close, and writes nothing after it', async () => {
     const first = await openBuffer();
+    first.append(makeEntries(0, 3));
     await first.close();
-    await openBuffer();
+    expect(await first.flush()).toBe(3);
+    expect(() => first.append(makeEntries(3, 1))).toThrow('is closed');
+    await first.close();
+    const second = await openBuffer();
+    expect(second.stats()).toMatchObject({ entries: 3, segments: 1 });
   });
 
   it('opens read-only beside the writer, never writes, and reloads what the writer appended', async () => {
