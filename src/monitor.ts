@@ -95,6 +95,7 @@ export class Monitor implements MonitorEngine {
   private lastReloadedSeq = 0;
   private closed = false;
   private readonly cleanedReportDirs = new Set<string>();
+  private readonly triggeredInFlight = new Set<string>();
   private unsubscribeDurable?: () => void;
 
   private constructor(
@@ -322,18 +323,19 @@ export class Monitor implements MonitorEngine {
 
   private pollTriggers(): void {
     for (const watch of this.watches.values()) {
+      // One triggered analysis per monitor at a time; the trigger keeps counting meanwhile.
+      if (this.triggeredInFlight.has(watch.id)) continue;
       const firing = watch.triggers.poll();
       if (!firing) continue;
       watch.lastFiring = firing;
       this.log('info', `monitor ${watch.id}: ${firing.cause} trigger (${firing.detail})`);
-      const run = async () => {
-        if (!this.watches.has(watch.id)) return;
-        const window = { monitorId: watch.id, fromSeq: firing.fromSeq, toSeq: firing.toSeq };
-        if (this.config.triggers.report && !this.readOnly) await this.writeReport(window);
-        else await this.analyze(window);
-        watch.triggers.markAnalyzed(firing.toSeq);
-      };
-      this.enqueue(run).catch((error: Error) => this.log('error', `triggered analysis failed: ${error.message}`));
+      this.triggeredInFlight.add(watch.id);
+      const window = { monitorId: watch.id, fromSeq: firing.fromSeq, toSeq: firing.toSeq };
+      const work = this.config.triggers.report && !this.readOnly ? this.writeReport(window) : this.analyze(window);
+      work
+        .then(() => watch.triggers.markAnalyzed(firing.toSeq))
+        .catch((error: Error) => this.log('error', `triggered analysis of monitor ${watch.id} failed: ${error.message}`))
+        .finally(() => this.triggeredInFlight.delete(watch.id));
     }
   }
 
