@@ -121,8 +121,30 @@ async function mine(options: Options, io: PatternsIo): Promise<{ miner: Template
   return { miner, lines, ids, last };
 }
 
+/** Writes with backpressure; a reader that went away (`| head`) ends the output quietly. */
 async function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (!stream.write(text)) await new Promise((resolve) => stream.once('drain', resolve));
+  if (closed.has(stream)) return;
+  if (stream.write(text)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('error', done);
+  });
+}
+
+const closed = new WeakSet<NodeJS.WritableStream>();
+
+function watchForClose(stream: NodeJS.WritableStream): () => void {
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed.add(stream);
+  };
+  stream.on('error', onError);
+  return () => stream.off('error', onError);
 }
 
 function renderTable(patterns: PatternSummary[], lines: number, total: number): string {
@@ -154,6 +176,16 @@ export async function runPatternsCommand(argv: string[], io: PatternsIo): Promis
     return 1;
   }
   const { miner, lines, ids, last } = mined;
+  const unwatch = watchForClose(io.stdout);
+  try {
+    await print(options, miner, lines, ids, last, io.stdout);
+  } finally {
+    unwatch();
+  }
+  return 0;
+}
+
+async function print(options: Options, miner: TemplateMiner, lines: number, ids: string[], last: Map<string, string>, stdout: NodeJS.WritableStream): Promise<void> {
   if (options.format === 'jsonl') {
     const resolved = new Map<string, { id: string; template: string }>();
     let chunk = '';
@@ -167,18 +199,18 @@ export async function runPatternsCommand(argv: string[], io: PatternsIo): Promis
       }
       chunk += `${JSON.stringify({ line: i + 1, templateId: final.id, template: final.template })}\n`;
       if (chunk.length > 65_536) {
-        await write(io.stdout, chunk);
+        await write(stdout, chunk);
+        if (closed.has(stdout)) return;
         chunk = '';
       }
     }
-    await write(io.stdout, chunk);
-    return 0;
+    await write(stdout, chunk);
+    return;
   }
   const patterns = miner.summaries({ limit: options.top });
   if (options.format === 'json') {
-    await write(io.stdout, `${JSON.stringify({ lines, total: miner.size, returned: patterns.length, patterns }, null, 2)}\n`);
+    await write(stdout, `${JSON.stringify({ lines, total: miner.size, returned: patterns.length, patterns }, null, 2)}\n`);
   } else {
-    await write(io.stdout, renderTable(patterns, lines, miner.size));
+    await write(stdout, renderTable(patterns, lines, miner.size));
   }
-  return 0;
 }
