@@ -72,6 +72,29 @@ describe('analyze_buffer and write_report', () => {
     expect(engine.analyses[1].useLlm).toBe(false);
   });
 
+  it('keeps a large analysis within the reply budget and says how many findings it left out', async () => {
+    engine.append(Array.from({ length: 300 }, (_, i) => entry({ message: `failure kind-${String.fromCharCode(97 + (i % 26))}${i} ${'q'.repeat(200)}`, level: 'error' })));
+    pair = await connectPair({ engine, version: 'test', replyBudgetChars: 20_000 });
+    const result = (await pair.client.callTool({ name: 'analyze_buffer', arguments: {} })) as CallToolResult;
+    expect((result.content[0] as { text: string }).text.length).toBeLessThanOrEqual(20_000);
+    const reply = result.structuredContent as Record<string, any>;
+    expect(reply.omitted.findings).toBeGreaterThan(0);
+    expect(reply.findings.length + reply.omitted.findings).toBe(301);
+  });
+
+  it('turns a non-text answer of the client model into an error result', async () => {
+    pair = await connectPair({ engine, version: 'test' }, { sampling: {} }, (client) => {
+      client.setRequestHandler(CreateMessageRequestSchema, () => ({
+        model: 'client-model',
+        role: 'assistant',
+        content: { type: 'image', data: 'AAAA', mimeType: 'image/png' },
+      }));
+    });
+    const result = (await pair.client.callTool({ name: 'analyze_buffer', arguments: {} })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect((result.content[0] as { text: string }).text).toMatch(/answered with image content/);
+  });
+
   it('reports an unknown monitor and a bad window as errors with hints', async () => {
     pair = await connectPair({ engine, version: 'test' });
     const unknown = (await pair.client.callTool({ name: 'analyze_buffer', arguments: { monitorId: 'm7' } })) as CallToolResult;
