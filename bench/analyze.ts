@@ -112,7 +112,9 @@ const window = makeWindow(ENTRIES);
 const now = T0 + SPAN_MS;
 // Entries tagged by a live miner, as the capture path does: the analysis then only runs the detectors.
 const live = new TemplateMiner({ now: () => now });
-const tagged = window.entries.map((e) => ({ ...e, patternId: live.add(e.message, { timestamp: e.timestamp, process: e.process, level: e.level, seq: e.seq }).id }));
+// A second copy of the same window (same seed), tagged in place as the buffer would hand it over.
+const tagged = makeWindow(ENTRIES).entries;
+for (const e of tagged) e.patternId = live.add(e.message, { timestamp: e.timestamp, process: e.process, level: e.level, seq: e.seq }).id;
 
 let findings = 0;
 let patterns = 0;

@@ -50,8 +50,9 @@ function burstFinding(ctx: DetectorContext, process: string, errors: readonly Lo
   let peakBaseline = 0;
   for (let i = 0; i < counts.length; i++) {
     const preceding = counts.slice(Math.max(0, i - t.burstBaselineBuckets), i);
-    // Too little history: compare with the window as a whole instead of with (almost) nothing.
-    const baseline = preceding.length >= 3 ? mean(preceding) : windowMedian;
+    // The first bucket has no history: compare it with the window as a whole. Short windows (a trigger
+    // fired a minute after the last analysis) still compare later buckets with the ones before them.
+    const baseline = preceding.length > 0 ? mean(preceding) : windowMedian;
     if (counts[i] >= t.burstMinErrors && counts[i] >= t.burstFactor * Math.max(baseline, 1)) {
       burst[i] = true;
       if (peak < 0 || counts[i] > counts[peak]) {

@@ -37,6 +37,14 @@ describe('detectErrorRate', () => {
     expect(f?.data).toMatchObject({ peakErrors: 41, baselinePerBucket: 1, bursts: 1, peakAt: T0 + 15 * MIN });
   });
 
+  it('finds a burst in a short window that a trigger cut right after it', () => {
+    const w = new Window();
+    for (let i = 0; i < 60; i++) w.log({ at: i * SEC, message: `GET /feed 200 ${i} ms - 1200` });
+    for (let i = 0; i < 25; i++) w.log({ at: MIN + i * SEC, level: 'error', message: 'upstream timeout on /feed' });
+    const [f] = detectErrorRate(w.context({ now: T0 + 2 * MIN }, { errorRateWarning: 1 }));
+    expect(f.title).toBe('Error burst in api: 25 errors in 1 min (baseline 0/min)');
+  });
+
   it('adds an overall finding when errors are spread over processes that stay below the thresholds alone', () => {
     const w = new Window();
     for (const process of ['api', 'worker', 'cron']) {
