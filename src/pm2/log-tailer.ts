@@ -225,6 +225,11 @@ export class LogTailer {
     this.#file = atPath;
     this.#position ??= await this.#freshPosition(atPath);
     this.#startAt = 'start';
+    if (!this.#anchor && this.#position.offset === 0) {
+      // No generation read before this one: rotations are looked for after the file's state as first seen.
+      const firstSeen = { dev: atPath.dev, ino: atPath.ino, mtimeMs: atPath.mtimeMs, name: '', content: probeOf(this.#position) };
+      this.#setAnchor(firstSeen, false);
+    }
     return true;
   }
 
@@ -337,7 +342,10 @@ export class LogTailer {
     // A generation file was itself chosen as the oldest after the anchor: only the path's file waits for it.
     if (this.#position?.offset === 0 && file.via === 'path') {
       const later = await this.#laterGeneration(file, atPath);
-      if (later) {
+      // Renamed away itself, the followed file may be older than that generation: then it comes first.
+      const atThePath = atPath?.dev === file.dev && atPath.ino === file.ino;
+      if (later && !atThePath && later.mtimeMs > file.mtimeMs) await later.handle.close().catch(() => undefined);
+      else if (later) {
         await this.#closeFile();
         this.#file = followed(later, 'generation');
         this.#position = positionAtStart(later);
