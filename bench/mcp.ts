@@ -1,6 +1,7 @@
 // MCP face benchmark: latency of query_logs and status through the SDK's real Client and the
 // InMemory transport, over a full LogBuffer, against an empty tool on the same server and run (the
-// cost of the protocol itself). Run: node --import tsx bench/mcp.ts [--quick]
+// cost of the protocol itself), and against the same engine query called directly (the cost of the
+// buffer). Run: node --import tsx --expose-gc bench/mcp.ts [--quick]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ const quick = process.argv.includes('--quick');
 const CAPACITY = quick ? 20_000 : 100_000;
 const CALLS = quick ? 300 : 2_000;
 const PROCESSES = ['api', 'worker', 'billing', 'mailer', 'scheduler'];
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 function makeEntry(i: number): NewEntry {
   const r = (i * 2654435761) % 100;
@@ -55,13 +57,20 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function time(client: Client, name: string, args: Record<string, unknown>): Promise<{ p50: number; p99: number; chars: number }> {
+interface Timing {
+  p50: number;
+  p99: number;
+  chars: number;
+}
+
+async function measure(run: () => unknown): Promise<Timing> {
   let chars = 0;
-  for (let i = 0; i < Math.min(50, CALLS); i++) await client.callTool({ name, arguments: args });
+  for (let i = 0; i < Math.min(50, CALLS); i++) await run();
+  gc();
   const samples: number[] = [];
   for (let i = 0; i < CALLS; i++) {
     const start = process.hrtime.bigint();
-    const result = await client.callTool({ name, arguments: args });
+    const result = await run();
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
     if (i === 0) chars = JSON.stringify(result).length;
   }
@@ -87,19 +96,28 @@ async function main(): Promise<void> {
     await handle.server.connect(b);
     await client.connect(a);
 
-    const rows: Array<[string, Awaited<ReturnType<typeof time>>]> = [
-      ['noop (baseline)', await time(client, 'noop', {})],
-      ['query_logs limit 50', await time(client, 'query_logs', { limit: 50 })],
-      ['query_logs limit 500', await time(client, 'query_logs', { limit: 500 })],
-      ['query_logs error+search', await time(client, 'query_logs', { level: 'error', search: 'timed out', limit: 50 })],
-      ['status', await time(client, 'status', {})],
+    const tool = (name: string, args: Record<string, unknown>) => () => client.callTool({ name, arguments: args });
+    const direct = (query: LogQuery) => () => engine.queryLogs(query);
+    const rows: Array<[string, Timing, Timing | undefined]> = [
+      ['noop (baseline)', await measure(tool('noop', {})), undefined],
+      ['query_logs limit 50', await measure(tool('query_logs', { limit: 50 })), await measure(direct({ order: 'desc', limit: 50 }))],
+      ['query_logs limit 500', await measure(tool('query_logs', { limit: 500 })), await measure(direct({ order: 'desc', limit: 500 }))],
+      [
+        'query_logs error+search',
+        await measure(tool('query_logs', { level: 'error', search: 'timed out', limit: 50 })),
+        await measure(direct({ order: 'desc', levels: ['error'], search: 'timed out', limit: 50 })),
+      ],
+      ['status', await measure(tool('status', {})), undefined],
     ];
     const base = rows[0][1].p50;
     process.stdout.write(`MCP over InMemory, ${buffer.stats().entries} entries buffered, ${CALLS} calls each\n`);
-    process.stdout.write(`${'call'.padEnd(26)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'x noop'.padStart(9)}${'reply chars'.padStart(13)}\n`);
-    for (const [name, r] of rows) {
+    process.stdout.write(
+      `${'call'.padEnd(26)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'x noop'.padStart(9)}${'engine p50'.padStart(12)}${'reply chars'.padStart(13)}\n`,
+    );
+    for (const [name, r, engineOnly] of rows) {
       process.stdout.write(
-        `${name.padEnd(26)}${r.p50.toFixed(3).padStart(9)}${r.p99.toFixed(3).padStart(9)}${(r.p50 / base).toFixed(1).padStart(9)}${String(r.chars).padStart(13)}\n`,
+        `${name.padEnd(26)}${r.p50.toFixed(3).padStart(9)}${r.p99.toFixed(3).padStart(9)}${(r.p50 / base).toFixed(1).padStart(9)}` +
+          `${(engineOnly ? engineOnly.p50.toFixed(3) : '-').padStart(12)}${String(r.chars).padStart(13)}\n`,
       );
     }
     await client.close();

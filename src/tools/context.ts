@@ -24,7 +24,11 @@ export const UNTRUSTED_NOTE =
  * whose lines are still buffered; the buffer alone misses apps that have not logged yet.
  */
 export async function processKnown(engine: MonitorEngine, name: string): Promise<boolean> {
-  if (engine.queryLogs({ processes: [name], limit: 1 }).matched > 0) return true;
+  try {
+    if (engine.queryLogs({ processes: [name], limit: 1 }).matched > 0) return true;
+  } catch {
+    // An engine that refuses unknown names answers through its process list below.
+  }
   const listed = await listedNames(engine);
   return listed.includes(name);
 }

@@ -12,8 +12,8 @@ const outputSchema = {
     .array(z.record(z.string(), z.unknown()))
     .describe('Templates with <*> wildcards: id, count, first/last seen (ms), processes, levels, examples, trend'),
   returned: z.number(),
-  total: z.number().describe('Patterns known over the window'),
-  truncated: z.boolean(),
+  total: z.number().describe('Patterns the engine knows'),
+  truncated: z.boolean().describe('True when the budget or the limit left patterns out; raise limit or narrow the filter'),
 };
 
 /** Redacts and cuts every text a pattern carries; perMinute is dropped past the last 60 minutes. */
@@ -49,7 +49,8 @@ export function registerListPatternsTool(server: McpServer, deps: ToolDeps): voi
     (args) =>
       guarded(() => {
         const since = parseSince(args.since, deps.now());
-        const { patterns, total } = deps.engine.listPatterns({ limit: args.limit ?? 20, processes: args.processes, since });
+        const limit = args.limit ?? 20;
+        const { patterns, total } = deps.engine.listPatterns({ limit, processes: args.processes, since });
         const maxLine = lineLimit(deps.replyBudgetChars);
         const shown = patterns.map((p) => presentPattern(p, deps.redact, maxLine));
         const { value } = trimToBudget({ patterns: shown }, ['patterns'], deps.replyBudgetChars - 1_000);
@@ -58,7 +59,7 @@ export function registerListPatternsTool(server: McpServer, deps: ToolDeps): voi
           patterns: value.patterns,
           returned: value.patterns.length,
           total,
-          truncated: value.patterns.length < total,
+          truncated: value.patterns.length < patterns.length || (patterns.length === limit && total > limit),
         });
       }),
   );
