@@ -82,6 +82,11 @@ interface Followed {
   lostBytes?: number;
 }
 
+interface Identity {
+  dev: number;
+  ino: number;
+}
+
 /** Each step of a pass drains one file; a folder holds a bounded number of rotations. */
 const MAX_FILES_PER_PASS = 1000;
 
@@ -195,7 +200,7 @@ export class LogTailer {
       // Cut in place: the unread bytes are in a rotated copy, which is now the followed file.
       if (this.#file !== file) continue;
       // While the path is missing the old fd is kept: PM2 still writes to a renamed or deleted file.
-      if (!atPath || (atPath.dev === file.dev && atPath.ino === file.ino)) return;
+      if (!atPath || sameFile(atPath, file)) return;
       await this.#moveOn(file);
     }
   }
@@ -204,7 +209,7 @@ export class LogTailer {
   async #attach(): Promise<boolean> {
     const atPath = await this.#openPath();
     const resumed = this.#position;
-    if (resumed && !(atPath && atPath.dev === resumed.dev && atPath.ino === resumed.ino)) {
+    if (resumed && !(atPath && sameFile(atPath, resumed))) {
       const moved = await findMovedFile(this.#path, resumed);
       if (moved) {
         await atPath?.handle.close().catch(() => undefined);
@@ -227,8 +232,8 @@ export class LogTailer {
     this.#startAt = 'start';
     if (!this.#anchor && this.#position.offset === 0) {
       // No generation read before this one: rotations are looked for after the file's state as first seen.
-      const firstSeen = { dev: atPath.dev, ino: atPath.ino, mtimeMs: atPath.mtimeMs, name: '', content: probeOf(this.#position) };
-      this.#setAnchor(firstSeen, false);
+      const { dev, ino, mtimeMs } = atPath;
+      this.#setAnchor({ dev, ino, mtimeMs, name: '', content: probeOf(this.#position) }, false);
     }
     return true;
   }
@@ -237,15 +242,17 @@ export class LogTailer {
   async #moveOn(file: Followed): Promise<void> {
     const position = this.#position as TailPosition;
     if (file.via === 'copy' || file.via === 'generation') {
-      const read = file.via === 'copy' ? 'the bytes not read yet were read from it' : 'it was read whole: nobody had read it before it rotated';
+      const read =
+        file.via === 'copy' ? 'the bytes not read yet were read from it' : 'it was read whole: nobody had read it before it rotated';
       this.#gap({
         kind: 'rotated',
         lostBytes: file.lostBytes,
         detail: `${this.#path} was rotated to ${file.name}; ${read}; lines PM2 wrote between a copy and its truncation cannot be seen`,
       });
     }
-    const deleted = (await file.handle.stat()).nlink === 0;
-    this.#setAnchor({ dev: file.dev, ino: file.ino, mtimeMs: file.mtimeMs, name: file.name, content: probeOf(position) }, !deleted);
+    const deleted = (await file.handle.stat().catch(() => undefined))?.nlink === 0;
+    const anchor = { dev: file.dev, ino: file.ino, mtimeMs: file.mtimeMs, name: file.name, content: probeOf(position) };
+    this.#setAnchor(anchor, !deleted);
     await this.#closeFile();
     this.#position = undefined;
     this.#startAt = 'start';
@@ -254,7 +261,8 @@ export class LogTailer {
   #setAnchor(anchor: ReadGeneration, findable: boolean): void {
     this.#anchor = anchor;
     const { offset, fingerprint, fingerprintBytes } = anchor.content;
-    this.#anchorCheckpoint = findable ? { path: this.#path, dev: anchor.dev, ino: anchor.ino, offset, fingerprint, fingerprintBytes } : undefined;
+    const checkpoint = { path: this.#path, dev: anchor.dev, ino: anchor.ino, offset, fingerprint, fingerprintBytes };
+    this.#anchorCheckpoint = findable ? checkpoint : undefined;
     this.#folderStamp = undefined;
   }
 
@@ -262,13 +270,13 @@ export class LogTailer {
    * At offset 0 a copy-truncate leaves no trace in the live file: look for generations rotated after
    * the anchor, but only when the folder changed.
    */
-  async #laterGeneration(file: Followed, atPath: { dev: number; ino: number } | undefined): Promise<OpenedFile | undefined> {
+  async #laterGeneration(file: Followed, atPath: Identity | undefined): Promise<OpenedFile | undefined> {
     const anchor = this.#anchor;
     if (!anchor) return undefined;
     const folder = await stat(dirname(this.#path)).catch(() => undefined);
     if (!folder) return undefined;
     if (this.#folderStamp === folder.mtimeMs) return undefined;
-    // A change within the same timestamp tick as this look would not move the mtime: look again until it settles.
+    // A change in the same timestamp tick as this look would not move the mtime: look until it settles.
     if (Date.now() - folder.mtimeMs > 2000) this.#folderStamp = folder.mtimeMs;
     return findNextGeneration(this.#path, anchor, [file, atPath]);
   }
@@ -307,10 +315,11 @@ export class LogTailer {
     const tail = await readRange(file.handle, size - tailLength, tailLength);
     // Cut between the stat and the reads: what is there now is new, so read all of it.
     if (head.length < headLength || tail.length < tailLength) return atStart;
-    return { ...atStart, offset: size, fingerprint: fingerprintOf(head), fingerprintBytes: headLength, head, tail, seenSize: size };
+    const fingerprint = fingerprintOf(head);
+    return { ...atStart, offset: size, fingerprint, fingerprintBytes: headLength, head, tail, seenSize: size };
   }
 
-  async #identityAtPath(): Promise<{ dev: number; ino: number } | undefined> {
+  async #identityAtPath(): Promise<Identity | undefined> {
     try {
       const { dev, ino } = await stat(this.#path);
       return { dev, ino };
@@ -322,7 +331,7 @@ export class LogTailer {
   }
 
   /** Reads the followed file to its current end. False when interrupted (stopped, or the consumer threw). */
-  async #readFollowed(atPath: { dev: number; ino: number } | undefined): Promise<boolean> {
+  async #readFollowed(atPath: Identity | undefined): Promise<boolean> {
     const file = this.#file;
     const position = this.#position;
     if (!file || !position) return false;
@@ -343,9 +352,10 @@ export class LogTailer {
     if (this.#position?.offset === 0 && file.via === 'path') {
       const later = await this.#laterGeneration(file, atPath);
       // Renamed away itself, the followed file may be older than that generation: then it comes first.
-      const atThePath = atPath?.dev === file.dev && atPath.ino === file.ino;
-      if (later && !atThePath && later.mtimeMs > file.mtimeMs) await later.handle.close().catch(() => undefined);
-      else if (later) {
+      const atThePath = atPath !== undefined && sameFile(atPath, file);
+      if (later && !atThePath && later.mtimeMs > file.mtimeMs) {
+        await later.handle.close().catch(() => undefined);
+      } else if (later) {
         await this.#closeFile();
         this.#file = followed(later, 'generation');
         this.#position = positionAtStart(later);
@@ -357,7 +367,7 @@ export class LogTailer {
     return this.#deliverUpTo(file.handle, info.size);
   }
 
-  /** Truncated or rewritten in place: read on from the rotated copy that holds the position, or report the loss. */
+  /** Truncated or rewritten in place: read on from the rotated copy holding the position, or report the loss. */
   async #cut(file: Followed, lastMtimeMs: number): Promise<void> {
     const position = this.#position as TailPosition;
     const copy = await findRotatedCopy(this.#path, probeOf(position), file);
@@ -386,7 +396,8 @@ export class LogTailer {
   async #deliverUpTo(handle: FileHandle, end: number): Promise<boolean> {
     while (this.#position && this.#position.offset < end) {
       if (this.#stopped) return false;
-      const chunk = await readRange(handle, this.#position.offset, Math.min(this.#maxRead, end - this.#position.offset));
+      const { offset } = this.#position;
+      const chunk = await readRange(handle, offset, Math.min(this.#maxRead, end - offset));
       // Shorter than stat said: cut while reading, which the next pass sees.
       if (chunk.length === 0) return true;
       if (!this.#deliver(chunk)) return false;
@@ -401,7 +412,8 @@ export class LogTailer {
     try {
       this.#onData(chunk, toCheckpoint(this.#path, after));
     } catch (error) {
-      const message = `onData threw at ${this.#path} offset ${before.offset}; the chunk will be offered again on the next pass: ${messageOf(error)}`;
+      const again = 'the chunk will be offered again on the next pass';
+      const message = `onData threw at ${this.#path} offset ${before.offset}; ${again}: ${messageOf(error)}`;
       this.#fail(new LogTailerError(message, 'ECONSUMER', this.#path, { cause: error }));
       return false;
     }
@@ -452,6 +464,10 @@ export class LogTailer {
 function followed(opened: OpenedFile, via: Followed['via']): Followed {
   const { handle, dev, ino, mtimeMs, path } = opened;
   return { handle, dev, ino, mtimeMs, via, name: basename(path) };
+}
+
+function sameFile(a: Identity, b: Identity): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
 }
 
 function codeOf(error: unknown): string | undefined {
