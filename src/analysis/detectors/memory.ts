@@ -124,6 +124,7 @@ function growthFinding(ctx: DetectorContext, process: string, samples: readonly 
       r2: round(worst.fit.r2, 3),
       firstBytes: first,
       lastBytes: last,
+      peakBytes: samples.reduce((peak, x) => Math.max(peak, x.memory), 0),
       spanMs: worst.to - worst.from,
       maxMemoryRestart: limit ?? null,
       etaToLimitMs: etaMs === undefined ? null : Math.round(etaMs),

@@ -25,7 +25,7 @@ describe('detectMemory', () => {
     expect(f.title).toBe('Memory growing in worker: +2 MB/min (100 MB → 220 MB over 60 min)');
     expect(f.severity).toBe('warning');
     expect(f.evidence.count).toBe(61);
-    expect(f.data).toMatchObject({ slopeBytesPerMin: 2 * MB, r2: 1, firstBytes: 100 * MB, lastBytes: 220 * MB, spanMs: 60 * MIN, maxMemoryRestart: null });
+    expect(f.data).toMatchObject({ slopeBytesPerMin: 2 * MB, r2: 1, firstBytes: 100 * MB, lastBytes: 220 * MB, peakBytes: 220 * MB, spanMs: 60 * MIN, maxMemoryRestart: null });
   });
 
   it('is critical when the leak reaches max_memory_restart within half an hour', () => {
