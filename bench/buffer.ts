@@ -1,6 +1,6 @@
 // Buffer benchmark: append throughput with group commit against plain appendFileSync of JSON lines,
 // recovery of a full buffer against reading and parsing the same JSON lines, query time over 100,000
-// entries against a naive Array.filter, and RSS while appending 10x the capacity.
+// entries against a naive Array.filter, and RSS (after a full GC) while appending 10x the capacity.
 // Run: node --import tsx --expose-gc bench/buffer.ts [--quick]
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,14 +76,12 @@ async function appendBench(): Promise<void> {
 
   const dir = scratch();
   const buffer = await LogBuffer.open({ dir, maxEntries: CAPACITY, fsyncIntervalMs: 1000 });
-  const rss: Array<[number, number]> = [];
   gc();
   t = performance.now();
   const cpu = process.cpuUsage();
   for (let n = 0; n < APPENDED / BATCH; n++) {
     buffer.append(input[n % input.length]);
     if (n % 10 === 9) await yieldLoop();
-    if (((n + 1) * BATCH) % CAPACITY === 0) rss.push([(n + 1) * BATCH, process.memoryUsage().rss]);
   }
   await buffer.flush();
   const seconds = (performance.now() - t) / 1000;
@@ -99,10 +97,30 @@ async function appendBench(): Promise<void> {
   row('append entries/s (group commit, fsync 1 s)', fmt(rate), `${fmt(rate / baseRate, 2)}x appendFileSync JSON lines (${fmt(baseRate)}/s, no fsync)`);
   row('append entries per CPU-second (all threads)', fmt(APPENDED / cpuSeconds), `${fmt(baseCpuSeconds / cpuSeconds, 2)}x baseline (${fmt(APPENDED / baseCpuSeconds)}/CPU-s)`);
   row('append MB/s', fmt((rate * recordBytes) / MiB, 1), `baseline ${fmt(baseBytes / baseSeconds / MiB, 1)} MB/s; record ${fmt(recordBytes)} B vs line ${fmt(baseBytes / APPENDED)} B`);
-  const at = (k: number) => rss.find(([n]) => n === k * CAPACITY)?.[1];
-  const first = at(2) ?? rss[0][1];
-  const last = rss[rss.length - 1][1];
-  row('RSS at 1x / 2x / last capacity appended', rss.filter(([n]) => n === CAPACITY || n === 2 * CAPACITY || n === rss[rss.length - 1][0]).map(([, b]) => `${fmt(b / MiB)} MiB`).join(' / '), `last/2x = ${fmt(last / first, 2)} (${rss[rss.length - 1][0] / CAPACITY}x capacity)`);
+}
+
+/** RSS and live memory after a full GC at each multiple of the capacity: flat once the ring is full. */
+async function memoryBench(): Promise<void> {
+  const dir = scratch();
+  const buffer = await LogBuffer.open({ dir, maxEntries: CAPACITY, fsyncIntervalMs: 1000 });
+  const samples: Array<{ times: number; rss: number; live: number }> = [];
+  for (let n = 0; n < APPENDED / BATCH; n++) {
+    buffer.append(Array.from({ length: BATCH }, (_, k) => makeEntry(n * BATCH + k)));
+    if (n % 10 === 9) await yieldLoop();
+    if (((n + 1) * BATCH) % CAPACITY === 0) {
+      await buffer.flush();
+      gc();
+      const m = process.memoryUsage();
+      samples.push({ times: ((n + 1) * BATCH) / CAPACITY, rss: m.rss, live: m.heapUsed + m.arrayBuffers });
+    }
+  }
+  await buffer.close();
+  rmSync(dir, { recursive: true, force: true });
+  const show = samples.filter((s) => s.times === 1 || s.times === 2 || s.times === samples.length);
+  const [, second] = samples;
+  const last = samples[samples.length - 1];
+  row(`RSS after GC at ${show.map((s) => `${s.times}x`).join(' / ')} capacity`, show.map((s) => `${fmt(s.rss / MiB)} MiB`).join(' / '), `last/2x = ${fmt(last.rss / second.rss, 2)}; max over 2x..${last.times}x = ${fmt(Math.max(...samples.slice(1).map((s) => s.rss)) / MiB)} MiB`);
+  row('live heap + buffers after GC, 2x / last', `${fmt(second.live / MiB)} / ${fmt(last.live / MiB)} MiB`, `last/2x = ${fmt(last.live / second.live, 2)}`);
 }
 
 async function recoveryBench(label: string, maxEntries: number, padding: number): Promise<void> {
@@ -176,6 +194,7 @@ async function queryBench(): Promise<void> {
 }
 
 await appendBench();
+await memoryBench();
 await queryBench();
 await recoveryBench('default 100k entries, ~650 B lines', CAPACITY, 500);
 if (!quick) await recoveryBench('1M entries allowed, ~160 B lines', 1_000_000, 0);

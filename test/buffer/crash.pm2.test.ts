@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogBuffer } from '../../src/buffer/log-buffer.js';
+import { BufferLockedError, LogBuffer } from '../../src/buffer/log-buffer.js';
 import { makeEntry, tempDir, type TempDir } from './fixtures/entries.js';
 
 const WRITER = resolve(import.meta.dirname, 'fixtures/crash-writer.ts');
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 /** Runs the writer until it has reported `minDurable` more durable entries, then SIGKILLs it. */
-async function runAndKill(minDurable: number): Promise<number> {
+async function runAndKill(minDurable: number, whileRunning?: (pid: number) => Promise<void>): Promise<number> {
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dir.path], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
   let start: number | undefined;
@@ -31,6 +31,10 @@ async function runAndKill(minDurable: number): Promise<number> {
       const [word, value] = line.split(' ');
       if (word === 'ready') start = Number(value);
       if (word === 'durable') durable = Number(value);
+      if (whileRunning && start !== undefined && durable > start) {
+        await whileRunning(child.pid as number);
+        whileRunning = undefined;
+      }
       if (start !== undefined && durable >= start + minDurable) {
         child.kill('SIGKILL');
         break;
@@ -51,7 +55,15 @@ describe('crash during appends', () => {
   it('keeps every fsynced record and leaves a clean tail, over several kills', async () => {
     let previous = 0;
     for (let round = 0; round < 3; round++) {
-      const durable = await runAndKill(5000);
+      const durable = await runAndKill(5000, async (pid) => {
+        // Another process holds the directory: a writer is refused by pid, a reader is welcome.
+        const error = await LogBuffer.open({ dir: dir.path, ...OPTIONS }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(BufferLockedError);
+        expect((error as BufferLockedError).pid).toBe(pid);
+        const reader = await LogBuffer.open({ dir: dir.path, ...OPTIONS, readOnly: true });
+        expect(reader.stats().lastSeq).toBeGreaterThan(previous);
+        await reader.close();
+      });
       const buffer = await LogBuffer.open({ dir: dir.path, ...OPTIONS });
       try {
         expect(buffer.recovery.corrupt).toBe(0);
