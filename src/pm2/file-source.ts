@@ -61,6 +61,8 @@ export class FileSource {
   /** The first bytes of the followed inode, when read in this run: lets a checkpoint move before byte 1024. */
   private head: Buffer | undefined;
   private dirty = false;
+  private confirming = false;
+  private stopped = false;
   private lastDataAt = 0;
   private lastFlushAt: number;
 
@@ -99,8 +101,22 @@ export class FileSource {
 
   /** Time-driven flushes; call from inside a section, about every idleFlushMs. */
   tick(now: number): void {
-    if (this.heldBytes > 0 && now - this.lastDataAt >= this.partialFlushMs) this.flush(true);
-    else if (this.dirty && now - this.lastDataAt >= this.idleFlushMs) this.flush(false);
+    if (this.dirty && now - this.lastDataAt >= this.idleFlushMs) this.flush(false);
+    if (this.heldBytes > 0 && now - this.lastDataAt >= this.partialFlushMs) this.giveUpHeld();
+  }
+
+  /**
+   * An unfinished line waited partialFlushMs: it becomes a line of its own, but only once a fresh
+   * read shows the file really stopped there (on a loaded machine our reads, not the writer, may lag).
+   */
+  private giveUpHeld(): void {
+    if (this.confirming) return;
+    this.confirming = true;
+    const before = this.lastDataAt;
+    void this.tailer.readNow().then(() => {
+      this.confirming = false;
+      if (!this.stopped && this.lastDataAt === before && this.heldBytes > 0) this.options.section(() => this.flush(true));
+    });
   }
 
   /** The process exited (pm_ids are reused): read what it wrote last and close its unfinished line. */
@@ -111,6 +127,7 @@ export class FileSource {
 
   /** Stops following; what the pipeline holds is emitted, an unfinished line is left for the next run. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.tailer.stop();
     this.options.section(() => this.flush(false));
   }
