@@ -6,6 +6,9 @@
 //   - the code frame Node prints before an uncaught error: `/app/x.js:3`, the source line, the caret
 //     line, blank lines, then the error and its stack (confirmed only once the caret line arrives);
 //   - blank lines followed by `Node.js v20.x`, which Node prints after an uncaught error.
+//   - an error message that spans lines before its stack (`ReferenceError: require is not defined
+//     in ES module scope...` / `This file is being treated as an ES module...` / `    at ...`,
+//     AssertionError diffs): held for a few lines, joined only if stack frames follow.
 // A JSON log line is complete in itself: nothing continues it.
 // Other blank lines end the record and are dropped: an empty entry tells no one anything.
 // Decisions look at the first character first, so that ordinary lines cost no regular expression.
@@ -39,10 +42,15 @@ export interface RecordGrouperOptions {
   maxRecordChars?: number;
 }
 
-type State = 'none' | 'open' | 'frame-source' | 'frame-caret' | 'frame-error';
+type State = 'none' | 'open' | 'frame-source' | 'frame-caret' | 'frame-error' | 'error-message';
 
 /** Node prints one blank line before `Node.js v..`; more than this and the record is over. */
 const MAX_HELD_BLANKS = 4;
+/** Lines of an error message held while waiting to see whether stack frames follow. */
+const MAX_MESSAGE_LINES = 12;
+const ERROR_HEAD = /^(?:Uncaught )?[A-Z][A-Za-z]*(?:Error|Exception)(?: \[[A-Z_]+\])?: /;
+const STACK_FRAME = /^[ \t]+at /;
+const LEADING_TIME = /^\d{4}[-/]\d\d[-/]\d\d|^\d\d:\d\d:\d\d/;
 const FRAME_HEADER = /^(?:\/|node:|file:\/\/|[A-Za-z]:[\\/]).*:\d+$/;
 const NODE_VERSION = /^Node\.js v\d/;
 const SPACE = 32;
@@ -75,6 +83,18 @@ function isFrameHeader(text: string): boolean {
   return FRAME_HEADER.test(text);
 }
 
+function isErrorHead(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return first >= 65 && first <= 90 && ERROR_HEAD.test(text);
+}
+
+/** A line that plainly starts a new entry: a time, a bracketed tag, a JSON object, another error. */
+function startsNewEntry(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (first >= 48 && first <= 57) return LEADING_TIME.test(text);
+  return first === 91 || first === 123 || isErrorHead(text);
+}
+
 function endsWithOpener(text: string): boolean {
   const last = text.charCodeAt(text.length - 1);
   return last === 123 || last === 91 || last === 40;
@@ -91,6 +111,10 @@ export class RecordGrouper {
   #lastAt = 0;
   /** The head is a whole JSON object (pino, winston, bunyan): nothing continues it. */
   #sealed = false;
+  /** Index in #lines of an `XxxError: message` line that may go on over more lines; -1 if none. */
+  #errorHead = -1;
+  /** Lines after an error head that may still be its message (state 'error-message'). */
+  #held: GroupLine[] = [];
 
   constructor(options: RecordGrouperOptions = {}) {
     const lines = options.maxRecordLines ?? 1000;
@@ -137,13 +161,20 @@ export class RecordGrouper {
         if (this.#append(line, out)) this.#state = 'frame-error';
         return;
       case 'frame-error':
-        if (this.#append(line, out) && !isBlank(text)) this.#state = 'open';
+        if (this.#append(line, out) && !isBlank(text)) {
+          this.#state = 'open';
+          this.#errorHead = isErrorHead(text) ? this.#lines.length - 1 : -1;
+        }
+        return;
+      case 'error-message':
+        this.#continueMessage(line, out);
         return;
     }
   }
 
   /** Ends the stream: emits whatever is held. */
   flush(out: GroupedRecord[]): void {
+    if (this.#state === 'error-message') this.#release(out);
     if (this.#state === 'frame-caret') {
       const source = this.#lines.pop() as GroupLine;
       this.#emit(out);
@@ -157,6 +188,13 @@ export class RecordGrouper {
     if (isBlank(text)) {
       if (this.#blanks.length < MAX_HELD_BLANKS) this.#blanks.push(line);
       else this.#emit(out);
+      return;
+    }
+    if (this.#errorHead === this.#lines.length - 1 && !this.#continues(text) && !startsNewEntry(text)) {
+      this.#held = this.#blanks;
+      this.#held.push(line);
+      this.#blanks = [];
+      this.#state = 'error-message';
       return;
     }
     if (this.#blanks.length > 0) {
@@ -176,6 +214,37 @@ export class RecordGrouper {
       this.#emit(out);
       this.#start(line);
     }
+  }
+
+  #continueMessage(line: GroupLine, out: GroupedRecord[]): void {
+    const text = line.text;
+    if (STACK_FRAME.test(text)) {
+      const held = this.#held;
+      let chars = text.length;
+      for (const heldLine of held) chars += heldLine.text.length;
+      if (this.#lines.length + held.length + 1 <= this.maxRecordLines && this.#chars + chars <= this.maxRecordChars) {
+        for (const heldLine of held) this.#lines.push(heldLine);
+        this.#lines.push(line);
+        this.#chars += chars;
+        this.#held = [];
+        this.#errorHead = -1;
+        this.#state = 'open';
+        return;
+      }
+    } else if (this.#held.length < MAX_MESSAGE_LINES && !startsNewEntry(text)) {
+      this.#held.push(line);
+      return;
+    }
+    this.#release(out);
+    this.push(line, out);
+  }
+
+  /** No stack followed: the error head is a record of its own, the held lines go through again. */
+  #release(out: GroupedRecord[]): void {
+    const held = this.#held;
+    this.#held = [];
+    this.#emit(out);
+    for (const heldLine of held) this.push(heldLine, out);
   }
 
   #continues(text: string): boolean {
@@ -207,6 +276,7 @@ export class RecordGrouper {
     this.#chars = line.text.length;
     const text = line.text;
     this.#sealed = text.charCodeAt(0) === 123 && text.charCodeAt(1) === 34 && text.charCodeAt(text.length - 1) === 125;
+    this.#errorHead = isErrorHead(text) ? 0 : -1;
     this.#state = isFrameHeader(text) ? 'frame-source' : 'open';
   }
 

@@ -112,3 +112,60 @@ export const PROCESS_WARNINGS = `(node:4242) MaxListenersExceededWarning: Possib
 (Use \`node --trace-warnings ...\` to show where the warning was created)
 (node:4242) [DEP0005] DeprecationWarning: Buffer() is deprecated due to security and usability issues. Please use the Buffer.alloc(), Buffer.allocUnsafe(), or Buffer.from() methods instead.
 `;
+
+export const ASSERTION_WITH_CODE_FRAME = `node:assert:90
+  throw new AssertionError(obj);
+  ^
+
+AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:
+
+1 !== 2
+
+    at Object.<anonymous> (/app/assert.cjs:2:8)
+    at Module._compile (node:internal/modules/cjs/loader:1521:14)
+    at Module._extensions..js (node:internal/modules/cjs/loader:1623:10)
+    at Module.load (node:internal/modules/cjs/loader:1266:32)
+    at Module._load (node:internal/modules/cjs/loader:1091:12)
+    at Function.executeUserEntryPoint [as runMain] (node:internal/modules/run_main:164:12)
+    at node:internal/main/run_main_module:28:49 {
+  generatedMessage: true,
+  code: 'ERR_ASSERTION',
+  actual: 1,
+  expected: 2,
+  operator: 'strictEqual'
+}
+
+Node.js v20.20.2
+`;
+
+export const ESM_REQUIRE_WITH_CODE_FRAME = `file:///app/esm.mjs:1
+require('x')
+^
+
+ReferenceError: require is not defined in ES module scope, you can use import instead
+    at file:///app/esm.mjs:1:1
+    at ModuleJob.run (node:internal/modules/esm/module_job:325:25)
+    at async ModuleLoader.import (node:internal/modules/esm/loader:606:24)
+    at async asyncRunEntryPointWithESMLoader (node:internal/modules/run_main:117:5)
+
+Node.js v20.20.2
+`;
+
+// What PM2's own uncaughtException handler prints (err.stack): a message over two lines, then frames.
+export const MULTILINE_MESSAGE = `ReferenceError: require is not defined in ES module scope, you can use import instead
+This file is being treated as an ES module because it has a '.js' file extension and '/app/package.json' contains "type": "module". To treat it as a CommonJS script, rename it to use the '.cjs' file extension.
+    at file:///app/index.js:1:1
+    at ModuleJob.run (node:internal/modules/esm/module_job:325:25)
+    at async ModuleLoader.import (node:internal/modules/esm/loader:606:24)
+`;
+
+export const ASSERTION_STACK = `AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:
+
+1 !== 2
+
+    at Object.<anonymous> (/app/assert.cjs:2:8)
+    at Module._compile (node:internal/modules/cjs/loader:1521:14) {
+  generatedMessage: true,
+  code: 'ERR_ASSERTION'
+}
+`;

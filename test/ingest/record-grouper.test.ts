@@ -81,6 +81,28 @@ describe('RecordGrouper', () => {
     expect(group('/var/log/app.log:12\n\nnext\n')).toEqual(['/var/log/app.log:12', 'next']);
   });
 
+  it('keeps an error message that spans lines with the stack that follows it', () => {
+    expect(group(node.MULTILINE_MESSAGE + 'next\n')).toEqual([whole(node.MULTILINE_MESSAGE), 'next']);
+    expect(group(node.ASSERTION_STACK)).toEqual([whole(node.ASSERTION_STACK)]);
+    expect(group(node.ASSERTION_WITH_CODE_FRAME)).toEqual([whole(node.ASSERTION_WITH_CODE_FRAME)]);
+    expect(group(node.ESM_REQUIRE_WITH_CODE_FRAME)).toEqual([whole(node.ESM_REQUIRE_WITH_CODE_FRAME)]);
+  });
+
+  it('lets an error line without a stack stand alone, giving back the lines held after it', () => {
+    expect(group('Error: config missing\nusing defaults\nlistening on 3000\n')).toEqual([
+      'Error: config missing',
+      'using defaults',
+      'listening on 3000',
+    ]);
+    expect(group('Error: a\n2026-12-04 19:16:21 INFO next\n    at x\n')).toEqual(['Error: a', '2026-12-04 19:16:21 INFO next\n    at x']);
+    expect(group('Error: a\nTypeError: b\n    at f (/app/b.js:1:1)\n')).toEqual(['Error: a', 'TypeError: b\n    at f (/app/b.js:1:1)']);
+    const many = ['Error: a', ...Array.from({ length: 20 }, (_, i) => `line ${i}`), '    at late (/app/x.js:1:1)'];
+    const records = group(many.join('\n'));
+    expect(records[0]).toBe('Error: a');
+    expect(records.at(-1)).toBe('line 19\n    at late (/app/x.js:1:1)');
+    expect(records).toHaveLength(21);
+  });
+
   it('never continues a JSON log line', () => {
     expect(group('{"level":30,"msg":"a"}\n  indented\n')).toEqual(['{"level":30,"msg":"a"}', '  indented']);
   });
