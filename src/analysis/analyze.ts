@@ -30,6 +30,12 @@ export interface AnalysisInput {
   miner?: TemplateMiner;
   /** The previous analysis's pattern counts (see `analyzeWindowDetailed`), for new and resolved patterns. */
   previous?: { patternCounts: Record<string, number>; at: number };
+  /**
+   * Start of the window; default: the first entry's timestamp. Events before it are ignored (they were
+   * reported by an earlier analysis) and restart counters count only rises after it; older samples
+   * still feed the memory trend.
+   */
+  since?: number;
   now: number;
 }
 

@@ -125,6 +125,22 @@ describe('analyzeWindow', () => {
     expect(() => analyzeWindow({ entries: [], now: NOW }, { nope: 1 } as never)).toThrow('unknown analyze option nope');
   });
 
+  it('leaves exits and restarts from before the window to the analysis that saw them', () => {
+    const w = new Window();
+    for (const m of [1, 2, 3, 4]) w.event(m * MIN, 'worker', 'exit', { exitCode: 1 });
+    w.sample(0, 'worker', 50 * 1024 * 1024, { restarts: 0 });
+    w.sample(4 * MIN, 'worker', 50 * 1024 * 1024, { restarts: 4 });
+    w.sample(20 * MIN, 'worker', 50 * 1024 * 1024, { restarts: 4 });
+    w.log({ at: 10 * MIN, process: 'worker', message: 'queue drained' });
+    const input = { entries: w.entries, samples: w.samples, events: w.events, now: T0 + 20 * MIN };
+    const later = analyzeWindow(input);
+    expect(later.findings).toEqual([]);
+    expect(later.metrics.map((m) => [m.process, m.restarts])).toEqual([['worker', 0]]);
+    const covering = analyzeWindow({ ...input, since: T0 });
+    expect(covering.findings.map((f) => [f.id, f.severity])).toEqual([['restarts:worker', 'critical']]);
+    expect(covering.window.since).toBe(T0);
+  });
+
   it('analyzes an empty window', () => {
     const result = analyzeWindow({ entries: [], now: NOW });
     expect(result).toMatchObject({ window: { fromSeq: 0, toSeq: 0, since: NOW, until: NOW }, findings: [], patterns: [], metrics: [], notes: [] });

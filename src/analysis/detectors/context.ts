@@ -124,6 +124,7 @@ export interface DetectorContext {
   processInfo: ReadonlyMap<string, readonly ProcessInfo[]>;
   gaps: readonly CoverageGap[];
   patterns?: PatternContext;
+  /** Start of the window (`since` of the input, else the first entry); events before it are dropped. */
   since: number;
   until: number;
   now: number;
@@ -140,6 +141,8 @@ export interface ContextInput {
   processes?: readonly ProcessInfo[];
   gaps?: readonly CoverageGap[];
   patterns?: PatternContext;
+  /** Start of the window; default: the first entry's timestamp. */
+  since?: number;
   now: number;
 }
 
@@ -159,16 +162,14 @@ export function buildContext(
   thresholds: Readonly<DetectorThresholds> = DEFAULT_THRESHOLDS,
   bounds: { evidenceSeqs: number; evidenceSamples: number } = { evidenceSeqs: 20, evidenceSamples: 3 },
 ): DetectorContext {
+  const start = input.since ?? input.entries[0]?.timestamp;
   const samples = [...(input.samples ?? [])].sort((a, b) => a.at - b.at);
-  const events = [...(input.events ?? [])].sort((a, b) => a.at - b.at);
-  let since = Infinity;
-  let until = -Infinity;
-  for (const t of [input.entries[0]?.timestamp, input.entries.at(-1)?.timestamp, samples[0]?.at, samples.at(-1)?.at, events[0]?.at, events.at(-1)?.at]) {
-    if (t === undefined) continue;
-    since = Math.min(since, t);
-    until = Math.max(until, t);
-  }
-  if (since === Infinity) since = input.now;
+  // Events are occurrences: one from before the window would be reported again in every analysis.
+  // Samples are kept: memory and CPU trends want history, and counters only count rises inside the window.
+  const events = [...(input.events ?? [])].filter((e) => start === undefined || e.at >= start).sort((a, b) => a.at - b.at);
+  const since = start ?? Math.min(samples[0]?.at ?? Infinity, events[0]?.at ?? Infinity, input.now);
+  let until = input.now;
+  for (const t of [input.entries.at(-1)?.timestamp, samples.at(-1)?.at, events.at(-1)?.at]) if (t !== undefined && t > until) until = t;
   return {
     entries: input.entries,
     byProcess: groupBy(input.entries, (e) => e.process),
@@ -178,7 +179,7 @@ export function buildContext(
     gaps: input.gaps ?? [],
     patterns: input.patterns,
     since,
-    until: Math.max(until, input.now),
+    until,
     now: input.now,
     thresholds,
     evidenceSeqs: bounds.evidenceSeqs,

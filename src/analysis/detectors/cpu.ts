@@ -13,7 +13,10 @@ export function detectCpu(ctx: DetectorContext): Finding[] {
   const findings: Finding[] = [];
   for (const [process, samples] of ctx.samplesByProcess) {
     const byPmId = new Map<number, MetricSample[]>();
+    // Saturation is about now: the window, or the last CRITICAL_SPAN_MS when the window is shorter.
+    const from = Math.min(ctx.since, ctx.until - CRITICAL_SPAN_MS);
     for (const s of samples) {
+      if (s.at < from) continue;
       const list = byPmId.get(s.pmId);
       if (list) list.push(s);
       else byPmId.set(s.pmId, [s]);

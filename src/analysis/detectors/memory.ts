@@ -170,9 +170,9 @@ function limitFindings(ctx: DetectorContext): Finding[] {
     }
     for (const list of byPmId.values()) {
       const runs = runsOf(list);
-      for (const run of runs.slice(0, -1)) {
-        const lastSample = run[run.length - 1];
-        if (lastSample.memory >= NEAR_LIMIT * limit) {
+      for (let r = 0; r + 1 < runs.length; r++) {
+        const lastSample = runs[r][runs[r].length - 1];
+        if (runs[r + 1][0].at >= ctx.since && lastSample.memory >= NEAR_LIMIT * limit) {
           note(process, limit, lastSample.memory).add(lastSample.at, `pm_id ${lastSample.pmId} restarted at ${mb(lastSample.memory)} (limit ${mb(limit)})`);
         }
       }

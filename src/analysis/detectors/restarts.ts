@@ -72,20 +72,28 @@ export function exitsOf(ctx: DetectorContext, process: string): ExitRecord[] {
     });
 }
 
-/** Restarts seen by the samples' counter: the rise per pm_id, summed. */
-export function sampledRestarts(ctx: DetectorContext, process: string): number {
-  const range = new Map<number, { min: number; max: number }>();
+interface CounterRise {
+  at: number;
+  pmId: number;
+  from: number;
+  to: number;
+}
+
+/** Where the samples' restart counter rose inside the window, per pm_id. */
+function counterRises(ctx: DetectorContext, process: string): CounterRise[] {
+  const rises: CounterRise[] = [];
+  const last = new Map<number, number>();
   for (const s of ctx.samplesByProcess.get(process) ?? []) {
-    const r = range.get(s.pmId);
-    if (!r) range.set(s.pmId, { min: s.restarts, max: s.restarts });
-    else {
-      r.min = Math.min(r.min, s.restarts);
-      r.max = Math.max(r.max, s.restarts);
-    }
+    const before = last.get(s.pmId);
+    if (before !== undefined && s.restarts > before && s.at >= ctx.since) rises.push({ at: s.at, pmId: s.pmId, from: before, to: s.restarts });
+    last.set(s.pmId, s.restarts);
   }
-  let total = 0;
-  for (const r of range.values()) total += r.max - r.min;
-  return total;
+  return rises;
+}
+
+/** Restarts seen by the samples' counter inside the window, summed over pm_ids. */
+export function sampledRestarts(ctx: DetectorContext, process: string): number {
+  return counterRises(ctx, process).reduce((n, r) => n + r.to - r.from, 0);
 }
 
 function mostExitsWithin(times: readonly number[], spanMs: number): number {
@@ -124,12 +132,7 @@ function gaveUp(ctx: DetectorContext, process: string): LogEntry | boolean {
 /** Without exits to point at, the evidence is the samples where the restart counter rose. */
 function restartCounterEvidence(ctx: DetectorContext, process: string, restarts: number): Evidence {
   const evidence = EvidenceCollector.for(ctx);
-  const last = new Map<number, number>();
-  for (const s of ctx.samplesByProcess.get(process) ?? []) {
-    const before = last.get(s.pmId);
-    if (before !== undefined && s.restarts > before) evidence.add(s.at, `pm_id ${s.pmId} restart counter ${before} -> ${s.restarts}`);
-    last.set(s.pmId, s.restarts);
-  }
+  for (const r of counterRises(ctx, process)) evidence.add(r.at, `pm_id ${r.pmId} restart counter ${r.from} -> ${r.to}`);
   return { ...evidence.build(), count: restarts };
 }
 

@@ -3,7 +3,7 @@
 // names next to numbers, units after numbers. The hot path is a plain character scan; tokens without
 // a digit, a slash, an at sign or an inner dot are never looked at twice.
 
-import { CLASS, DOT, isLeadWrap, isTrailWrap, maskToken, QUOTE, SPACE, SPECIAL, WILDCARD } from './masks.js';
+import { CLASS, DOT, isTrailWrap, maskToken, QUOTE, SPACE, SPECIAL, WILDCARD } from './masks.js';
 
 export { WILDCARD } from './masks.js';
 
