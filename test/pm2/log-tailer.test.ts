@@ -282,6 +282,40 @@ describe('LogTailer: rotation', () => {
     expect(t.gaps.map((g) => g.kind)).toEqual(['rotated', 'rotated']);
   });
 
+  it('a file first seen empty, written and copy-truncated before the first read: read from the copy', async () => {
+    const write = pm2Writer(log);
+    const firstSeen = new Date(Date.now() - 60_000);
+    utimesSync(log, firstSeen, firstSeen);
+    const t = follow({ startAt: 'end' });
+    await t.tailer.readNow();
+    write('c1 written and rotated between two polls\n');
+    const copy = join(dir, 'api-out__2026-12-04_00-00-00.log');
+    copyFileSync(log, copy);
+    truncateSync(log, 0);
+    write('c2\n');
+    await t.tailer.readNow();
+    expect(t.text()).toBe('c1 written and rotated between two polls\nc2\n');
+    expect(t.gaps.map((g) => g.kind)).toEqual(['rotated']);
+  });
+
+  it('a restart right after a rotation resumes from the rotated file, so rotations while down are read', async () => {
+    const write = pm2Writer(log);
+    write('g0\n');
+    const first = follow();
+    await first.tailer.readNow();
+    copyTruncate(1);
+    await first.tailer.readNow();
+    await first.tailer.stop();
+    const saved = first.tailer.checkpoint() as FileCheckpoint;
+    expect(saved.ino).toBe(statSync(join(dir, 'api-out__2026-11-01_00-00-00.log')).ino);
+    write('g1 while down\n');
+    copyTruncate(2);
+    write('g2\n');
+    const second = follow({ checkpoint: saved });
+    await second.tailer.readNow();
+    expect(first.text() + second.text()).toBe('g0\ng1 while down\ng2\n');
+  });
+
   it('reloadLogs: drains the renamed file (written to after the rename) before the new one', async () => {
     const oldFd = pm2Writer(log);
     oldFd('a1\n');
