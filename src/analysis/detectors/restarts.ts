@@ -44,7 +44,6 @@ function exitsFromLines(ctx: DetectorContext): Map<string, ExitRecord[]> {
   return byProcess;
 }
 
-/** Unexpected (not manual) exits of a process, oldest first. Events win over daemon lines, which would repeat them. */
 function linesOf(ctx: DetectorContext): Map<string, ExitRecord[]> {
   let fromLines = exitCache.get(ctx);
   if (!fromLines) {
@@ -59,6 +58,7 @@ export function processesWithExits(ctx: DetectorContext): string[] {
   return [...new Set([...processNames(ctx), ...linesOf(ctx).keys()])].sort();
 }
 
+/** Unexpected (not manual) exits of a process, oldest first. Events win over daemon lines, which would repeat them. */
 export function exitsOf(ctx: DetectorContext, process: string): ExitRecord[] {
   const fromLines = linesOf(ctx);
   const events = (ctx.eventsByProcess.get(process) ?? []).filter((ev) => ev.kind === 'exit');

@@ -62,7 +62,7 @@ export function isDigit(c: number): boolean {
 }
 
 // Brackets and sentence punctuation around a value are part of the template, not of the value.
-export function isLeadWrap(c: number): boolean {
+function isLeadWrap(c: number): boolean {
   return c === 40 || c === 91 || c === 123 || c === 60 || c === 34 || c === 39; // ( [ { < " '
 }
 
