@@ -43,7 +43,8 @@ export function registerAnalyzeBufferTool(server: McpServer, deps: ToolDeps): vo
         useLlm: z.boolean().optional().describe('true: use a model if any is available; false: heuristics only; absent: automatic'),
       },
       outputSchema,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      // openWorld: a configured remote model may see the (redacted) logs.
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     (args, extra) =>
       guarded(async () => {

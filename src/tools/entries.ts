@@ -2,8 +2,8 @@
 // share of the budget. `raw` is left out: `message` is the same text made readable.
 import { z } from 'zod';
 import type { LogEntry } from '../core/types.js';
-import { LEVELS } from '../core/types.js';
 import { cutText } from './budget.js';
+import { levelSchema, streamSchema } from './fields.js';
 
 export interface EntryView {
   seq: number;
@@ -23,8 +23,8 @@ export const entryViewSchema = z.object({
   time: z.string().describe('ISO-8601 time the line was written'),
   process: z.string(),
   pmId: z.number(),
-  stream: z.enum(['out', 'err', 'pm2']),
-  level: z.enum(LEVELS as [string, ...string[]]),
+  stream: streamSchema,
+  level: levelSchema,
   message: z.string().describe('Redacted text; very long lines end with a "[cut: N chars in all]" marker'),
   patternId: z.string().optional(),
   fields: z.union([z.record(z.string(), z.unknown()), z.string()]).optional(),

@@ -53,7 +53,7 @@ export function registerWriteReportTool(server: McpServer, deps: ToolDeps): void
         monitorId: monitorIdField.optional().describe('Report on what this monitor watches'),
       },
       outputSchema,
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     (args, extra) =>
       guarded(async () => {
