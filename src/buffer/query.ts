@@ -82,23 +82,33 @@ function escapeRegex(text: string): string {
 
 type Filter = (entry: LogEntry) => boolean;
 
-/** Equality for the usual single value, a Set beyond. */
-function oneOf<T>(values: readonly T[], field: (entry: LogEntry) => T): Filter {
-  if (values.length === 1) {
-    const only = values[0];
-    return (entry) => field(entry) === only;
-  }
-  const set = new Set(values);
-  return (entry) => set.has(field(entry));
-}
-
-/** Only the conditions the query sets are checked, cheapest first, text last. */
+/**
+ * Only the conditions the query sets are checked, text last. An empty list is the same as none.
+ * Equality for the usual single value, a Set beyond; one closure per field keeps call sites monomorphic.
+ */
 function compileFilter(query: LogQuery): Filter {
   const checks: Filter[] = [];
-  if (query.processes) checks.push(oneOf(query.processes, (e) => e.process));
-  if (query.levels) checks.push(oneOf(query.levels, (e) => e.level));
-  if (query.streams) checks.push(oneOf(query.streams, (e) => e.stream));
-  if (query.pmIds) checks.push(oneOf(query.pmIds, (e) => e.pmId));
+  const { processes, levels, streams, pmIds } = query;
+  if (processes?.length) {
+    const [only] = processes;
+    const set = new Set(processes);
+    checks.push(processes.length === 1 ? (e) => e.process === only : (e) => set.has(e.process));
+  }
+  if (levels?.length) {
+    const [only] = levels;
+    const set = new Set(levels);
+    checks.push(levels.length === 1 ? (e) => e.level === only : (e) => set.has(e.level));
+  }
+  if (streams?.length) {
+    const [only] = streams;
+    const set = new Set(streams);
+    checks.push(streams.length === 1 ? (e) => e.stream === only : (e) => set.has(e.stream));
+  }
+  if (pmIds?.length) {
+    const [only] = pmIds;
+    const set = new Set(pmIds);
+    checks.push(pmIds.length === 1 ? (e) => e.pmId === only : (e) => set.has(e.pmId));
+  }
   const { since, until, patternId } = query;
   if (since !== undefined) checks.push((e) => e.timestamp >= since);
   if (until !== undefined) checks.push((e) => e.timestamp < until);
@@ -159,15 +169,25 @@ export function runQuery(ring: Ring, query: LogQuery): QueryResult {
   const entries: LogEntry[] = [];
   let matched = 0;
   let more = false;
-  const visit = (entry: LogEntry): void => {
-    if (!match(entry)) return;
-    matched++;
-    if (after !== undefined && (order === 'asc' ? entry.seq <= after : entry.seq >= after)) return;
-    if (entries.length < limit) entries.push(entry);
-    else more = true;
-  };
-  if (order === 'asc') for (let i = lo; i < hi; i++) visit(ring.at(i));
-  else for (let i = hi - 1; i >= lo; i--) visit(ring.at(i));
+  if (order === 'asc') {
+    for (let i = lo; i < hi; i++) {
+      const entry = ring.at(i);
+      if (!match(entry)) continue;
+      matched++;
+      if (after !== undefined && entry.seq <= after) continue;
+      if (entries.length < limit) entries.push(entry);
+      else more = true;
+    }
+  } else {
+    for (let i = hi - 1; i >= lo; i--) {
+      const entry = ring.at(i);
+      if (!match(entry)) continue;
+      matched++;
+      if (after !== undefined && entry.seq >= after) continue;
+      if (entries.length < limit) entries.push(entry);
+      else more = true;
+    }
+  }
   const result: QueryResult = { entries, matched, total: ring.length };
   const last = entries[entries.length - 1];
   if (more && last) result.nextCursor = encodeCursor(last.seq, order);
@@ -177,15 +197,17 @@ export function runQuery(ring: Ring, query: LogQuery): QueryResult {
 export function runHistogram(ring: Ring, query: LogQuery): Histogram {
   const match = compileFilter(query);
   const [lo, hi] = bounds(ring, query);
-  const byLevel = Object.fromEntries(LEVELS.map((level) => [level, 0])) as Record<Level, number>;
-  const byProcess: Record<string, number> = Object.create(null) as Record<string, number>;
+  const levels = new Map<Level, number>(LEVELS.map((level) => [level, 0]));
+  const processes = new Map<string, number>();
   let matched = 0;
   for (let i = lo; i < hi; i++) {
     const entry = ring.at(i);
     if (!match(entry)) continue;
     matched++;
-    byLevel[entry.level]++;
-    byProcess[entry.process] = (byProcess[entry.process] ?? 0) + 1;
+    levels.set(entry.level, (levels.get(entry.level) ?? 0) + 1);
+    processes.set(entry.process, (processes.get(entry.process) ?? 0) + 1);
   }
-  return { matched, byLevel, byProcess };
+  const byProcess: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const [name, count] of processes) byProcess[name] = count;
+  return { matched, byLevel: Object.fromEntries(levels) as Record<Level, number>, byProcess };
 }

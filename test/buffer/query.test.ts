@@ -134,3 +134,9 @@ describe('query', () => {
     expect(buffer.query({ search: 'a!', fromSeq: 1004 }).matched).toBe(1);
   });
 });
+
+describe('query edge cases', () => {
+  it('treats an empty list as no filter', () => {
+    expect(buffer.query({ processes: [], levels: [], limit: 0 }).matched).toBe(buffer.stats().entries);
+  });
+});
