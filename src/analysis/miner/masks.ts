@@ -62,7 +62,7 @@ export function isDigit(c: number): boolean {
 }
 
 // Brackets and sentence punctuation around a value are part of the template, not of the value.
-function isLeadWrap(c: number): boolean {
+export function isLeadWrap(c: number): boolean {
   return c === 40 || c === 91 || c === 123 || c === 60 || c === 34 || c === 39; // ( [ { < " '
 }
 
@@ -103,7 +103,7 @@ function maskDigitRuns(token: string): string {
 }
 
 /** Digits and the separators of numbers, IPs, dates and times only, starting with a digit or sign. */
-function isPlainNumber(token: string, a: number, b: number): boolean {
+export function isPlainNumber(token: string, a: number, b: number): boolean {
   const c0 = token.charCodeAt(a);
   if (!isDigit(c0) && !((c0 === 45 || c0 === 43) && b - a > 1 && isDigit(token.charCodeAt(a + 1)))) return false;
   for (let k = a + 1; k < b; k++) if ((CLASS[token.charCodeAt(k)] & NUMBERISH) === 0) return false;

@@ -28,6 +28,7 @@ export const DEFAULT_STATS_LIMITS: StatsLimits = {
 };
 
 const MINUTE = 60_000;
+const EXAMPLE_SEARCH = 64;
 
 /**
  * Frequent values by the Misra-Gries summary: a value not in a full table lowers every count by the
@@ -88,7 +89,8 @@ export class PatternStats {
     if (at > this.lastSeen) this.lastSeen = at;
     if (process !== undefined) this.addProcess(process, 1);
     if (level !== undefined) this.levels[level] = (this.levels[level] ?? 0) + 1;
-    if (this.examples.length < this.limits.examples) this.addExample(message);
+    // Examples come from a pattern's first lines: a pattern whose lines are all alike stops looking.
+    if (this.examples.length < this.limits.examples && this.count <= EXAMPLE_SEARCH) this.addExample(message);
     this.addMinute(Math.floor(at / MINUTE) * MINUTE, 1);
   }
 
