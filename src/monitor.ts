@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AnalysisActor } from './analysis/analysis-actor.js';
-import { analyzeWindow } from './analysis/analyze.js';
+import { analyzeWindowDetailed } from './analysis/analyze.js';
 import { ContextCompiler } from './analysis/llm/context-compiler.js';
 import { enrichWithLlm } from './analysis/llm/llm-analysis.js';
 import { LlmBudget } from './analysis/llm/llm-budget.js';
@@ -396,7 +396,7 @@ export class Monitor implements MonitorEngine {
     const inScope = (p: string) => !processes?.length || processes.includes(p);
     options.onProgress?.(1, 3, `analysing ${window.length} entries`);
     const events = this.events.toArray().filter((e) => inScope(e.process));
-    let result = analyzeWindow({
+    const detailed = analyzeWindowDetailed({
       entries: window,
       samples: this.samples.toArray().filter((s) => inScope(s.process)),
       events,
@@ -404,8 +404,10 @@ export class Monitor implements MonitorEngine {
       gaps: this.gaps.toArray(),
       miner: this.miner,
       previous: watch?.previousPatterns,
+      since: options.since,
       now: this.clock.now(),
     });
+    let result = detailed.result;
     const llm = options.useLlm === false ? undefined : selectLlm(this.config.llm.mode, this.openAi, options.samplingLlm);
     if (llm) {
       options.onProgress?.(2, 3, `asking the model (${llm.kind})`);
@@ -421,7 +423,7 @@ export class Monitor implements MonitorEngine {
     }
     options.onProgress?.(3, 3, `${result.findings.length} findings`);
     if (watch) {
-      watch.previousPatterns = { patternCounts: Object.fromEntries(result.patterns.map((p) => [p.id, p.count])), at: result.generatedAt };
+      watch.previousPatterns = { patternCounts: detailed.patternCounts, at: result.generatedAt };
       watch.lastAnalysis = {
         at: result.generatedAt,
         findings: result.findings.length,
