@@ -67,6 +67,7 @@ export interface EntryMeta {
   seq?: number;
 }
 
+const MAX_SHAPES = 32;
 const VALUE_SAMPLE_AFTER = 256;
 const VALUE_SAMPLE = 4;
 
@@ -240,7 +241,9 @@ export class TemplateMiner {
     for (let group = this.siblings.ripe(shape); group !== undefined; group = this.siblings.ripe(shape)) {
       shape = this.generalize(group.position, group.members);
     }
-    const kin = this.literals.get(shape.literalKey)?.find((s) => s.pattern !== shape.pattern);
+    // Shapes per pattern stay bounded: past the cap, another arrangement starts a pattern of its own.
+    const room = MAX_SHAPES - shape.pattern.shapes.length;
+    const kin = this.literals.get(shape.literalKey)?.find((s) => s.pattern !== shape.pattern && s.pattern.shapes.length <= room);
     if (kin !== undefined) this.mergePatterns(kin.pattern, shape.pattern);
     return shape;
   }

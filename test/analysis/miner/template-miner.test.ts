@@ -121,6 +121,24 @@ describe('TemplateMiner golden templates', () => {
     expect(miner.size).toBe(1);
   });
 
+  it('bounds the shapes of one pattern', () => {
+    const miner = new TemplateMiner();
+    const ids = new Set<string>();
+    for (let n = 1; n <= 40; n++) ids.add(miner.add(`failed to resolve data source name ${Array.from({ length: n }, (_, k) => `h${k}x${k}`).join(' ')}`).id);
+    expect(ids.size).toBe(2);
+    expect(miner.toJSON().templates.map((t) => t.shapes.length).sort((a, b) => a - b)).toEqual([8, 32]);
+  });
+
+  it('keeps old ids resolving after merges, and reports isNew only for a surviving new pattern', () => {
+    const miner = new TemplateMiner();
+    const ids = ['alice', 'bob', 'carol'].map((u) => miner.add(`session opened for user ${u}`));
+    expect(ids.map((r) => r.isNew)).toEqual([true, true, true]);
+    const merged = miner.add('session opened for user dave');
+    expect(merged.isNew).toBe(false);
+    for (const r of ids) expect(miner.resolveId(r.id)).toBe(ids[0].id);
+    expect(miner.summary(ids[2].id)?.template).toBe('session opened for user <*>');
+  });
+
   it('match() finds without learning or counting', () => {
     const miner = new TemplateMiner();
     const added = miner.add('Listening on port 3000');
