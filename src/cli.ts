@@ -266,7 +266,7 @@ async function logs(config: Config, flags: Flags): Promise<number> {
 async function mcp(config: Config, http: boolean): Promise<number> {
   const { runHttp, runStdio } = await import('./server.js');
   const monitor = await createMonitor(config, { log: stderrLog });
-  const deps = { engine: monitor, version: VERSION, replyBudgetChars: config.mcp.replyBudgetTokens * 4, log: stderrLog };
+  const deps = { engine: monitor, version: VERSION, replyBudgetChars: config.mcp.replyBudgetTokens * 4, redact: monitor.redactor.redact, log: stderrLog };
   const stopSignal = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
