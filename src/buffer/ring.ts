@@ -2,34 +2,9 @@
 // stored size, so that eviction by count or by bytes is O(1) and lookups by seq are a binary search.
 import type { LogEntry } from '../core/types.js';
 
-/** Min or max of a FIFO window in amortised O(1): a deque of entries that can still become the extreme. */
-class Extreme {
-  private items: LogEntry[] = [];
-  private head = 0;
-
-  constructor(private readonly beats: (a: number, b: number) => boolean) {}
-
-  get value(): number | undefined {
-    return this.head < this.items.length ? this.items[this.head].timestamp : undefined;
-  }
-
-  push(entry: LogEntry): void {
-    while (this.items.length > this.head && !this.beats(this.items[this.items.length - 1].timestamp, entry.timestamp)) this.items.pop();
-    this.items.push(entry);
-  }
-
-  evict(entry: LogEntry): void {
-    if (this.items[this.head] === entry) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-  }
-}
-
 export class Ring {
-  private readonly oldest = new Extreme((kept, incoming) => kept < incoming);
-  private readonly newest = new Extreme((kept, incoming) => kept > incoming);
+  /** Cached [oldest, newest] timestamps; cleared by every change, recomputed on demand. */
+  private span: [number, number] | undefined;
   private readonly entries: Array<LogEntry | undefined>;
   private readonly sizes: Float64Array;
   private head = 0;
@@ -49,11 +24,21 @@ export class Ring {
     return this.totalBytes;
   }
 
-  /** Smallest and largest entry timestamp retained (timestamps come from the lines: not in seq order). */
+  /**
+   * Smallest and largest entry timestamp retained (timestamps come from the lines: not in seq order).
+   * A scan, cached until the next change: cheaper overall than keeping it current on every append.
+   */
   get timeSpan(): [number, number] | undefined {
-    const oldest = this.oldest.value;
-    const newest = this.newest.value;
-    return oldest === undefined || newest === undefined ? undefined : [oldest, newest];
+    if (this.span || this.count === 0) return this.span;
+    let oldest = Infinity;
+    let newest = -Infinity;
+    for (let i = 0; i < this.count; i++) {
+      const t = this.at(i).timestamp;
+      if (t < oldest) oldest = t;
+      if (t > newest) newest = t;
+    }
+    this.span = [oldest, newest];
+    return this.span;
   }
 
   /** The i-th oldest retained entry, 0 <= i < length. */
@@ -78,16 +63,14 @@ export class Ring {
     this.sizes[slot] = bytes;
     this.count++;
     this.totalBytes += bytes;
-    this.oldest.push(entry);
-    this.newest.push(entry);
+    this.span = undefined;
     return evicted;
   }
 
   shift(): LogEntry | undefined {
     if (this.count === 0) return undefined;
     const entry = this.entries[this.head] as LogEntry;
-    this.oldest.evict(entry);
-    this.newest.evict(entry);
+    this.span = undefined;
     this.totalBytes -= this.sizes[this.head];
     this.entries[this.head] = undefined;
     this.head = (this.head + 1) % this.capacity;
