@@ -37,7 +37,10 @@ export interface MinerOptions {
    * `closed`) than values. Lower merges such events; higher keeps user names etc. apart. Default 4.
    */
   minWordSiblings?: number;
-  /** The same for plain words in the first position, which often name the event. Default 8. */
+  /**
+   * The same for plain words in the first position, which often name the event: above the five
+   * common HTTP verbs, so that `GET <*>` and `POST <*>` stay apart. Default 6.
+   */
   minLeadSiblings?: number;
   /**
    * Literal tokens two shapes of different lengths must share (all of them, in order) to be one
@@ -99,7 +102,7 @@ export class TemplateMiner {
     this.maxTokens = positiveInt('maxTokens', options.maxTokens, 64, 2);
     const minSiblings = positiveInt('minSiblings', options.minSiblings, 3, 2);
     const minWord = positiveInt('minWordSiblings', options.minWordSiblings, 4, 2);
-    const minLead = positiveInt('minLeadSiblings', options.minLeadSiblings, 8, 2);
+    const minLead = positiveInt('minLeadSiblings', options.minLeadSiblings, 6, 2);
     this.minSharedLiterals = positiveInt('minSharedLiterals', options.minSharedLiterals, 2);
     this.cacheSize = positiveInt('cacheSize', options.cacheSize, 50_000);
     this.limits = { ...DEFAULT_STATS_LIMITS, ...options.stats };

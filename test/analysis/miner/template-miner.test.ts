@@ -25,6 +25,11 @@ describe('TemplateMiner golden templates', () => {
     ]);
   });
 
+  it('keeps the five HTTP verbs apart in the first position', () => {
+    const verbs = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
+    expect(new Set(templatesOf(verbs.map((v) => `${v} /api/items/1 200 2.0 ms - 10`))).size).toBe(5);
+  });
+
   it('pino messages and application errors', () => {
     const lines = [
       'user 8f14e45f-ceea-467f-a9b5-1f8c2c1c2a10 logged in from 192.168.1.20',
