@@ -51,6 +51,7 @@ export async function runMinerBench(root: string, out: (line: string) => void): 
 
   out(`Template miner: Grouping Accuracy on Loghub-2k (${root})`);
   out('Headers stripped with each system\'s given log format (standard for GA); miner: one default config for all.');
+  out('Baseline: digit runs replaced by 0, lines grouped by the result.');
   out('');
   out(`${pad('system', 13)}${pad('miner GA', 10)}${pad('baseline GA', 13)}${pad('templates', 11)}truth`);
   let sumMiner = 0;
