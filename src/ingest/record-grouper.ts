@@ -5,13 +5,14 @@
 //   - `Caused by: ...`, closing `}` / `]` / `)` of such a block, Node's `(Use \`node --trace-...`)` hint;
 //   - the code frame Node prints before an uncaught error: `/app/x.js:3`, the source line, the caret
 //     line, blank lines, then the error and its stack (confirmed only once the caret line arrives);
-//   - blank lines followed by `Node.js v20.x`, which Node prints after an uncaught error.
+//   - blank lines followed by `Node.js v20.x`, which Node prints after an uncaught error;
 //   - an error message that spans lines before its stack (`ReferenceError: require is not defined
 //     in ES module scope...` / `This file is being treated as an ES module...` / `    at ...`,
 //     AssertionError diffs): held for a few lines, joined only if stack frames follow.
 // A JSON log line is complete in itself: nothing continues it.
 // Other blank lines end the record and are dropped: an empty entry tells no one anything.
 // Decisions look at the first character first, so that ordinary lines cost no regular expression.
+import { endsWithOpener, isBlank, isCaretLine, isErrorHead, isFrameHeader, startsNewEntry } from './line-shapes.js';
 
 export interface GroupLine {
   /** The line after any PM2 prefix. */
@@ -48,57 +49,10 @@ type State = 'none' | 'open' | 'frame-source' | 'frame-caret' | 'frame-error' | 
 const MAX_HELD_BLANKS = 4;
 /** Lines of an error message held while waiting to see whether stack frames follow. */
 const MAX_MESSAGE_LINES = 12;
-const ERROR_HEAD = /^(?:Uncaught )?[A-Z][A-Za-z]*(?:Error|Exception)(?: \[[A-Z_]+\])?: /;
-const STACK_FRAME = /^[ \t]+at /;
-const LEADING_TIME = /^\d{4}[-/]\d\d[-/]\d\d|^\d\d:\d\d:\d\d/;
-const FRAME_HEADER = /^(?:\/|node:|file:\/\/|[A-Za-z]:[\\/]).*:\d+$/;
 const NODE_VERSION = /^Node\.js v\d/;
+const STACK_FRAME = /^[ \t]+at /;
 const SPACE = 32;
 const TAB = 9;
-
-function isBlank(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code !== SPACE && code !== TAB) return false;
-  }
-  return true;
-}
-
-function isCaretLine(text: string): boolean {
-  let carets = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 94) carets++;
-    else if (code !== SPACE && code !== TAB) return false;
-  }
-  return carets > 0;
-}
-
-function isFrameHeader(text: string): boolean {
-  const first = text.charCodeAt(0);
-  const last = text.charCodeAt(text.length - 1);
-  if (last < 48 || last > 57) return false;
-  // '/', 'n' (node:), 'f' (file://), or a drive letter.
-  if (first !== 47 && first !== 110 && first !== 102 && text.charCodeAt(1) !== 58) return false;
-  return FRAME_HEADER.test(text);
-}
-
-function isErrorHead(text: string): boolean {
-  const first = text.charCodeAt(0);
-  return first >= 65 && first <= 90 && ERROR_HEAD.test(text);
-}
-
-/** A line that plainly starts a new entry: a time, a bracketed tag, a JSON object, another error. */
-function startsNewEntry(text: string): boolean {
-  const first = text.charCodeAt(0);
-  if (first >= 48 && first <= 57) return LEADING_TIME.test(text);
-  return first === 91 || first === 123 || isErrorHead(text);
-}
-
-function endsWithOpener(text: string): boolean {
-  const last = text.charCodeAt(text.length - 1);
-  return last === 123 || last === 91 || last === 40;
-}
 
 export class RecordGrouper {
   readonly maxRecordLines: number;

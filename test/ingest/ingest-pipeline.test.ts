@@ -102,6 +102,28 @@ describe('IngestPipeline', () => {
     ]);
   });
 
+  it("reads the daemon's own lines: --time prefix recognised unasked, PM2 errors as errors", () => {
+    const { pipeline, entries } = setup();
+    const daemon: SourceContext = { process: 'PM2', pmId: -1, stream: 'pm2' };
+    pipeline.write('pm2', daemon, '2026-12-04T19:16:21: PM2 log: App [api:0] online\n2026-12-04T19:16:22: PM2 error: Error: spawn node ENOENT\n', t0);
+    pipeline.endSource('pm2', t0);
+    expect(entries().map((entry) => [entry.message, entry.level, entry.timestamp])).toEqual([
+      ['PM2 log: App [api:0] online', 'info', local(19, 16, 21)],
+      ['PM2 error: Error: spawn node ENOENT', 'error', local(19, 16, 22)],
+    ]);
+  });
+
+  it('gives an error line without a stack back after the idle flush', () => {
+    const { pipeline, entries } = setup();
+    pipeline.write('0:err', apiErr, 'Error: config missing\nusing defaults\n', t0);
+    expect(entries()).toEqual([]);
+    pipeline.tick(t0 + 100);
+    expect(entries().map((entry) => [entry.message, entry.level])).toEqual([
+      ['Error: config missing', 'error'],
+      ['using defaults', 'warn'],
+    ]);
+  });
+
   it('unwraps --log-type json chunks, joining lines split between wrappers', () => {
     const { pipeline, entries } = setup();
     const source = { ...api, jsonWrapped: true };
