@@ -72,8 +72,6 @@ async function runCaptureChild(pm2Home: string, expected: number, redact: boolea
       progress.cpuSeconds = (cpu.user + cpu.system) / 1e6;
       process.send?.({ type: 'progress', ...progress } satisfies ChildMessage);
     } else if (message === 'stop') {
-      const g = globalThis as any; const all = process.cpuUsage(cpu0);
-      process.stderr.write(`total ${((all.user + all.system) / 1e6).toFixed(2)} pipe ${(g.__pipe / 1e6).toFixed(2)} deliver ${(g.__deliver / 1e6).toFixed(2)} busframes ${(g.__bus / 1e6).toFixed(2)}\n`);
       void capture.stop().then(() => process.exit(0));
     }
   });

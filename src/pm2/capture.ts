@@ -13,7 +13,9 @@ import type { DaemonState } from '../core/engine.js';
 import type { CoverageGap, MetricSample, NewEntry, ProcessEvent, ProcessInfo } from '../core/types.js';
 import { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { SourceContext } from '../ingest/parse-entry.js';
-import { BusListener, type BusChunk } from './bus-listener.js';
+import { BusListener } from './bus-listener.js';
+import { BusLines, busKey, type LineStream } from './bus-lines.js';
+import { EntryDelivery } from './entry-delivery.js';
 import { FileSource } from './file-source.js';
 import type { FileCheckpoint, TailGap } from './log-tailer.js';
 import { MetricsSampler } from './metrics-sampler.js';
@@ -40,14 +42,8 @@ export interface CaptureOptions {
   pollIntervalMs?: number;
 }
 
-type LineStream = 'out' | 'err';
-
-/** Bus chunks of a pm_id the registry does not know yet, kept until it does. */
-const MAX_UNRESOLVED_BYTES = 4 << 20;
-const UNRESOLVED_TTL_MS = 5000;
 const IDLE_FLUSH_MS = 100;
 const FINISH_DELAY_MS = 300;
-const DAEMON_CONTEXT: SourceContext = { process: 'PM2', pmId: -1, stream: 'pm2' };
 
 /** The process list of the daemon at `pm2Home` asked once, or undefined when no daemon runs. Never starts one. */
 export async function listProcessesOnce(pm2Home: string, timeoutMs = 5000): Promise<ProcessInfo[] | undefined> {
@@ -71,9 +67,8 @@ export class Capture {
   private readonly bus: BusListener;
   private readonly pipeline: IngestPipeline;
   private readonly files = new Map<string, FileSource>();
-  private busSources = new Map<string, SourceContext>();
-  private unresolved: BusChunk[] = [];
-  private unresolvedBytes = 0;
+  private readonly busLines: BusLines;
+  private readonly delivery: EntryDelivery;
   private readonly firstRun: boolean;
   /** Where to resume a file when it is followed again: the last run's checkpoints, then those of files let go. */
   private readonly resume: Record<string, FileCheckpoint>;
@@ -85,19 +80,30 @@ export class Capture {
   private started = false;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
-  private batch: NewEntry[] = [];
-  private depth = 0;
-  private checkpoints: Readonly<Record<string, FileCheckpoint>> = Object.freeze({});
-  private checkpointsStale = true;
   private downSince: number | undefined;
   private daemonEpoch = 0;
-  private busDown: { since: number; epoch: number } | undefined;
+  private busDown: { since: number; epoch: number; daemonDown: boolean } | undefined;
   private readonly finishing = new Map<number, NodeJS.Timeout>();
 
   constructor(private readonly options: CaptureOptions) {
     this.firstRun = !options.checkpoints || Object.keys(options.checkpoints).length === 0;
     this.resume = { ...options.checkpoints };
-    this.pipeline = new IngestPipeline({ onEntries: (entries) => this.collect(entries), redact: options.redact, idleFlushMs: IDLE_FLUSH_MS });
+    this.delivery = new EntryDelivery({
+      onEntries: options.onEntries,
+      checkpoints: () => this.fileCheckpoints(),
+      onConsumerError: (err, count) => this.gap({ kind: 'dropped', at: Date.now(), count, detail: `the entry consumer threw: ${err.message}` }),
+    });
+    this.pipeline = new IngestPipeline({ onEntries: (entries) => this.delivery.collect(entries), redact: options.redact, idleFlushMs: IDLE_FLUSH_MS });
+    this.busLines = new BusLines({
+      pipeline: this.pipeline,
+      section: (fn) => this.delivery.section(fn),
+      isKnown: (pmId) => this.registry.get(pmId) !== undefined || this.registry.isExcluded(pmId),
+      isUnwanted: (pmId, stream) => this.registry.isExcluded(pmId) || this.hasFile(pmId, stream),
+      onUnknown: () => {
+        if (this.ready) this.registry.noteEvent();
+      },
+      onGap: (gap) => this.gap(gap),
+    });
     this.connection = new Pm2Connection({ pm2Home: options.pm2Home, onState: (state) => this.onDaemonState(state) });
     this.registry = new ProcessRegistry({
       list: () => this.connection.list(),
@@ -118,7 +124,7 @@ export class Capture {
     this.bus = new BusListener({
       connection: this.connection,
       wantsLines: (pmId, stream) => !this.registry.isExcluded(pmId) && !this.hasFile(pmId, stream),
-      onChunk: (chunk) => this.onBusChunk(chunk),
+      onChunk: (chunk) => this.busLines.write(chunk),
       onEvent: (event) => this.onProcessEvent(event),
       onStatus: (connected) => this.onBusStatus(connected),
       onError: (err) => this.reportError(err),
@@ -150,10 +156,7 @@ export class Capture {
     this.bus.stop();
     await this.syncing;
     await Promise.all([...this.files.values()].map((source) => source.stop()));
-    this.section(() => {
-      for (const key of this.busSources.keys()) this.pipeline.endSource(key, Date.now());
-      this.pipeline.endSource('bus:pm2', Date.now());
-    });
+    this.busLines.endAll(Date.now(), true);
     await this.connection.close();
   }
 
@@ -200,10 +203,6 @@ export class Capture {
     }
     const gone = [...this.files.values()].filter((source) => !wanted.has(source.path));
     for (const source of gone) this.files.delete(source.path);
-    this.section(() => {
-      for (const key of this.busSources.keys()) if (!bus.has(key)) this.pipeline.endSource(key, Date.now());
-    });
-    this.busSources = bus;
     const starting: Array<Promise<void>> = gone.map(async (source) => {
       await source.finish();
       await source.stop();
@@ -222,9 +221,9 @@ export class Capture {
       this.files.set(path, source);
       starting.push(source.start());
     }
-    this.checkpointsStale = true;
+    this.delivery.checkpointsMoved();
     await Promise.all(starting);
-    this.resolveUnresolved();
+    this.busLines.setSources(bus);
   }
 
   private createSource(path: string, context: SourceContext, startAt: 'start' | 'end'): FileSource {
@@ -235,10 +234,10 @@ export class Capture {
       pipeline: this.pipeline,
       pollIntervalMs: this.options.pollIntervalMs,
       idleFlushMs: IDLE_FLUSH_MS,
-      section: (fn: () => void) => this.section(fn),
+      section: (fn: () => void) => this.delivery.section(fn),
       onGap: (gap: TailGap) => this.onTailGap(gap, context.process),
       onError: (err: Error) => this.onTailError(err, context.process),
-      onCheckpoint: () => (this.checkpointsStale = true),
+      onCheckpoint: () => this.delivery.checkpointsMoved(),
       now: Date.now,
     };
     const checkpoint = this.resume[path];
@@ -258,46 +257,6 @@ export class Capture {
     if (info.logDateFormat) context.logDateFormat = info.logDateFormat;
     if (this.registry.isJsonWrapped(info.pmId)) context.jsonWrapped = true;
     return context;
-  }
-
-  private onBusChunk(chunk: BusChunk): void {
-    if (chunk.pmId < 0) {
-      this.section(() => this.pipeline.write('bus:pm2', DAEMON_CONTEXT, chunk.data, chunk.at));
-      return;
-    }
-    const key = busKey(chunk.pmId, chunk.stream as LineStream);
-    const context = this.busSources.get(key);
-    if (context) {
-      this.section(() => this.pipeline.write(key, context, chunk.data, chunk.at));
-      return;
-    }
-    if (this.registry.isExcluded(chunk.pmId) || this.hasFile(chunk.pmId, chunk.stream as LineStream)) return;
-    // A process the registry has not listed yet: its first lines wait for the next refresh.
-    this.unresolved.push(chunk);
-    this.unresolvedBytes += chunk.data.length;
-    while (this.unresolvedBytes > MAX_UNRESOLVED_BYTES) this.dropUnresolved(this.unresolved.shift()!, 'too many lines waiting');
-    if (this.ready) this.registry.noteEvent();
-  }
-
-  private resolveUnresolved(): void {
-    const waiting = this.unresolved;
-    this.unresolved = [];
-    this.unresolvedBytes = 0;
-    const now = Date.now();
-    for (const chunk of waiting) {
-      const known = this.registry.get(chunk.pmId) !== undefined || this.registry.isExcluded(chunk.pmId);
-      if (this.busSources.has(busKey(chunk.pmId, chunk.stream as LineStream)) || known) this.onBusChunk(chunk);
-      else if (now - chunk.at > UNRESOLVED_TTL_MS) this.dropUnresolved(chunk, `pm_id ${chunk.pmId} never appeared in the process list`);
-      else {
-        this.unresolved.push(chunk);
-        this.unresolvedBytes += chunk.data.length;
-      }
-    }
-  }
-
-  private dropUnresolved(chunk: BusChunk, why: string): void {
-    this.unresolvedBytes -= chunk.data.length;
-    this.gap({ kind: 'dropped', at: chunk.at, process: chunk.process, detail: `dropped ${chunk.data.length} chars of ${chunk.stream} from the bus: ${why}` });
   }
 
   private onProcessEvent(event: ProcessEvent): void {
@@ -329,12 +288,7 @@ export class Capture {
     if (!timer) return;
     clearTimeout(timer);
     this.finishing.delete(pmId);
-    this.section(() => {
-      for (const stream of ['out', 'err'] as const) {
-        const key = busKey(pmId, stream);
-        if (this.busSources.has(key)) this.pipeline.endSource(key, Date.now());
-      }
-    });
+    this.busLines.end(pmId, Date.now());
     for (const source of this.files.values()) {
       if (source.context.pmId === pmId && source.context.pid !== undefined) void source.finish();
     }
@@ -346,13 +300,11 @@ export class Capture {
       this.daemonEpoch++;
       this.downSince ??= state.lastSeen ?? now;
       // The processes died with the daemon: their unfinished bus lines are complete.
-      this.section(() => {
-        for (const key of this.busSources.keys()) this.pipeline.endSource(key, now);
-      });
+      this.busLines.endAll(now, false);
     } else if (this.downSince !== undefined) {
       const since = this.downSince;
       this.downSince = undefined;
-      const lost = this.busSources.size > 0 ? 'lines of processes without a log file written meanwhile are lost' : 'log files were caught up';
+      const lost = this.busLines.size > 0 ? 'lines of processes without a log file written meanwhile are lost' : 'log files were caught up';
       this.gap({ kind: 'daemon-down', at: since, durationMs: now - since, detail: `the PM2 daemon at ${this.options.pm2Home} was unreachable for ${Math.round((now - since) / 1000)} s; ${lost}` });
       if (this.ready) {
         this.refresh().catch((err: Error) => this.reportError(err));
@@ -364,13 +316,14 @@ export class Capture {
 
   private onBusStatus(connected: boolean): void {
     if (!connected) {
-      this.busDown ??= { since: Date.now(), epoch: this.daemonEpoch };
+      this.busDown ??= { since: Date.now(), epoch: this.daemonEpoch, daemonDown: this.downSince !== undefined };
       return;
     }
     const down = this.busDown;
     this.busDown = undefined;
-    // A daemon outage is reported as such; this is the bus alone dropping while the daemon stayed up.
-    if (!down || down.epoch !== this.daemonEpoch || this.busSources.size === 0) return;
+    // A daemon outage is reported as such (whichever socket noticed it first); this is the bus alone
+    // dropping while the daemon stayed up.
+    if (!down || down.daemonDown || down.epoch !== this.daemonEpoch || this.busLines.size === 0) return;
     const now = Date.now();
     this.gap({ kind: 'dropped', at: down.since, durationMs: now - down.since, detail: 'the PM2 bus connection dropped; lines of processes without a log file written meanwhile are lost' });
   }
@@ -389,56 +342,17 @@ export class Capture {
 
   private tick(): void {
     const now = Date.now();
-    this.section(() => {
+    this.delivery.section(() => {
       for (const source of this.files.values()) source.tick(now);
       this.pipeline.tick(now);
     });
   }
 
-  /** Entries caused inside `fn` are delivered once, with the checkpoints valid after it. */
-  private section(fn: () => void): void {
-    this.depth++;
-    try {
-      fn();
-    } finally {
-      this.depth--;
-      if (this.depth === 0) this.deliver();
-    }
-  }
-
-  private collect(entries: NewEntry[]): void {
-    if (this.batch.length === 0) this.batch = entries;
-    else for (const entry of entries) this.batch.push(entry);
-    if (this.depth === 0) this.deliver();
-  }
-
-  private deliver(): void {
-    const moved = this.checkpointsStale && this.rebuildCheckpoints();
-    if (this.batch.length === 0 && !moved) return;
-    const entries = this.batch;
-    this.batch = [];
-    try {
-      this.options.onEntries(entries, this.checkpoints);
-    } catch (err) {
-      this.gap({ kind: 'dropped', at: Date.now(), count: entries.length, detail: `the entry consumer threw: ${(err as Error).message}` });
-    }
-  }
-
-  /** True when a checkpoint moved, appeared or went away. */
-  private rebuildCheckpoints(): boolean {
-    this.checkpointsStale = false;
-    const next: Record<string, FileCheckpoint> = {};
-    let moved = false;
+  private *fileCheckpoints(): Iterable<FileCheckpoint> {
     for (const source of this.files.values()) {
       const checkpoint = source.checkpoint();
-      if (!checkpoint) continue;
-      next[source.path] = checkpoint;
-      const before = this.checkpoints[source.path];
-      if (!before || before.offset !== checkpoint.offset || before.ino !== checkpoint.ino || before.fingerprint !== checkpoint.fingerprint) moved = true;
+      if (checkpoint) yield checkpoint;
     }
-    if (!moved && Object.keys(next).length === Object.keys(this.checkpoints).length) return false;
-    this.checkpoints = Object.freeze(next);
-    return true;
   }
 
   private gap(gap: CoverageGap): void {
@@ -449,8 +363,4 @@ export class Capture {
     if (err instanceof DaemonDownError || this.stopped) return;
     this.options.onError?.(err);
   }
-}
-
-function busKey(pmId: number, stream: LineStream): string {
-  return `bus:${pmId}:${stream}`;
 }

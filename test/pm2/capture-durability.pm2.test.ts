@@ -116,6 +116,6 @@ describe('Capture durability', () => {
     const outage = got.gaps.filter((g) => g.kind === 'daemon-down');
     expect(outage).toHaveLength(1);
     expect(outage[0].durationMs).toBeGreaterThan(0);
-    expect(got.gaps.filter((g) => g.kind !== 'daemon-down')).toEqual([]);
+    expect(got.gaps.filter((g) => g.kind !== 'daemon-down').map((g) => `${g.kind}: ${g.detail}`)).toEqual([]);
   });
 });
