@@ -65,9 +65,11 @@ export class IngestPipeline {
     if (typeof options?.onEntries !== 'function') throw new TypeError('onEntries must be a function');
     const idle = options.idleFlushMs ?? 100;
     if (!Number.isFinite(idle) || idle < 0) throw new RangeError(`idleFlushMs must be a number >= 0, got ${String(idle)}`);
-    this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    // Validates maxLineBytes with the assembler's own message.
-    new LineAssembler({ maxLineBytes: this.#maxLineBytes });
+    const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    if (!Number.isInteger(maxLineBytes) || maxLineBytes < 16) {
+      throw new RangeError(`maxLineBytes must be an integer >= 16, got ${String(maxLineBytes)}`);
+    }
+    this.#maxLineBytes = maxLineBytes;
     this.#onEntries = options.onEntries;
     this.#redact = options.redact;
     this.#idleFlushMs = idle;
