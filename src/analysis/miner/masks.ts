@@ -110,8 +110,8 @@ export function isPlainNumber(token: string, a: number, b: number): boolean {
   return true;
 }
 
-/** Longer tokens with a digit (base64, minified payloads) are data: masked whole without a closer look. */
-const LONG_TOKEN = 256;
+/** Longer tokens (base64, minified payloads) are data: masked whole without a closer look. */
+export const LONG_TOKEN = 256;
 
 export function maskToken(token: string): string {
   if (token.length > LONG_TOKEN) return WILDCARD;

@@ -71,6 +71,7 @@ export interface EntryMeta {
 }
 
 const MAX_SHAPES = 32;
+const MAX_CACHED_KEY = 2048;
 const VALUE_SAMPLE_AFTER = 256;
 const VALUE_SAMPLE = 4;
 
@@ -223,6 +224,8 @@ export class TemplateMiner {
   }
 
   private remember(key: string, shape: Shape): void {
+    // Long keys are rare and would dominate the cache's memory: they take the trie path every time.
+    if (key.length > MAX_CACHED_KEY) return;
     if (this.cache.size >= this.cacheSize) this.cache.clear();
     this.cache.set(key, shape);
   }

@@ -3,7 +3,7 @@
 // names next to numbers, units after numbers. The hot path is a plain character scan; tokens without
 // a digit, a slash, an at sign or an inner dot are never looked at twice.
 
-import { CLASS, DOT, isLeadWrap, isPlainNumber, isTrailWrap, maskToken, QUOTE, SPACE, SPECIAL, WILDCARD } from './masks.js';
+import { CLASS, DOT, isLeadWrap, isPlainNumber, isTrailWrap, LONG_TOKEN, maskToken, QUOTE, SPACE, SPECIAL, WILDCARD } from './masks.js';
 
 export { WILDCARD } from './masks.js';
 
@@ -155,6 +155,10 @@ export function tokenize(message: string, maxTokens: number, out: Tokens): Token
       }
     }
     // Without digits, slashes or @, only a dotted name inside the token (a host) can be a variable.
+    if (i - start > LONG_TOKEN) {
+      push(out, start, i, WILDCARD);
+      continue;
+    }
     if ((seen & SPECIAL) === 0 && ((seen & DOT) === 0 || !innerDot(message, start, i))) {
       push(out, start, i, undefined);
       continue;

@@ -57,6 +57,11 @@ describe('tokenize', () => {
     expect(tokenize('a b c d', 4, newTokens()).cut).toBe(false);
   });
 
+  it('masks very long tokens whole, words or not', () => {
+    expect(masked(`blob ${'a'.repeat(300)} end`)).toBe('blob <*> end');
+    expect(masked(`blob ${'a1'.repeat(300)} end`)).toBe('blob <*> end');
+  });
+
   it('handles empty and blank messages', () => {
     expect(tokenize('', 8, newTokens()).masked()).toEqual([]);
     expect(tokenize('  \t ', 8, newTokens()).masked()).toEqual([]);
