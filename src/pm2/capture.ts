@@ -19,6 +19,7 @@ import { EntryDelivery } from './entry-delivery.js';
 import { FileSource } from './file-source.js';
 import type { FileCheckpoint, TailGap } from './log-tailer.js';
 import { MetricsSampler } from './metrics-sampler.js';
+import { OutageTracker } from './outage-tracker.js';
 import { DaemonDownError, Pm2Connection, pingDaemon } from './pm2-connection.js';
 import { ProcessRegistry, matchesFilter, toProcessInfo, type ProcessFilter, type RegistryChange } from './process-registry.js';
 
@@ -80,9 +81,7 @@ export class Capture {
   private started = false;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
-  private downSince: number | undefined;
-  private daemonEpoch = 0;
-  private busDown: { since: number; epoch: number; daemonDown: boolean } | undefined;
+  private readonly outages = new OutageTracker();
   private readonly finishing = new Map<number, NodeJS.Timeout>();
 
   constructor(private readonly options: CaptureOptions) {
@@ -296,16 +295,12 @@ export class Capture {
 
   private onDaemonState(state: DaemonState): void {
     const now = Date.now();
-    if (!state.alive) {
-      this.daemonEpoch++;
-      this.downSince ??= state.lastSeen ?? now;
-      // The processes died with the daemon: their unfinished bus lines are complete.
-      this.busLines.endAll(now, false);
-    } else if (this.downSince !== undefined) {
-      const since = this.downSince;
-      this.downSince = undefined;
+    const outage = this.outages.daemon(state.alive, now, state.lastSeen);
+    // The processes died with the daemon: their unfinished bus lines are complete.
+    if (!state.alive) this.busLines.endAll(now, false);
+    if (outage) {
       const lost = this.busLines.size > 0 ? 'lines of processes without a log file written meanwhile are lost' : 'log files were caught up';
-      this.gap({ kind: 'daemon-down', at: since, durationMs: now - since, detail: `the PM2 daemon at ${this.options.pm2Home} was unreachable for ${Math.round((now - since) / 1000)} s; ${lost}` });
+      this.gap({ kind: 'daemon-down', at: outage.since, durationMs: outage.durationMs, detail: `the PM2 daemon at ${this.options.pm2Home} was unreachable for ${Math.round(outage.durationMs / 1000)} s; ${lost}` });
       if (this.ready) {
         this.refresh().catch((err: Error) => this.reportError(err));
         for (const source of this.files.values()) void source.readNow();
@@ -315,17 +310,9 @@ export class Capture {
   }
 
   private onBusStatus(connected: boolean): void {
-    if (!connected) {
-      this.busDown ??= { since: Date.now(), epoch: this.daemonEpoch, daemonDown: this.downSince !== undefined };
-      return;
-    }
-    const down = this.busDown;
-    this.busDown = undefined;
-    // A daemon outage is reported as such (whichever socket noticed it first); this is the bus alone
-    // dropping while the daemon stayed up.
-    if (!down || down.daemonDown || down.epoch !== this.daemonEpoch || this.busLines.size === 0) return;
-    const now = Date.now();
-    this.gap({ kind: 'dropped', at: down.since, durationMs: now - down.since, detail: 'the PM2 bus connection dropped; lines of processes without a log file written meanwhile are lost' });
+    const outage = this.outages.bus(connected, Date.now());
+    if (!outage || this.busLines.size === 0) return;
+    this.gap({ kind: 'dropped', at: outage.since, durationMs: outage.durationMs, detail: 'the PM2 bus connection dropped; lines of processes without a log file written meanwhile are lost' });
   }
 
   private onTailGap(gap: TailGap, process: string): void {
