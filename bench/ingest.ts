@@ -193,7 +193,7 @@ async function main(): Promise<void> {
     process.stdout.write(`capture of ${lines} lines from a real PM2 app${redact ? ' (with redaction)' : ''}\n`);
     for (const [label, a, b] of rows) process.stdout.write(`${label.padEnd(32)} ${a.padStart(12)} ${b.padStart(16)}\n`);
     process.stdout.write(`${'CPU ratio capture / baseline'.padEnd(32)} ${(captureCpu / baseCpu).toFixed(2).padStart(12)}\n`);
-    for (const text of odd) process.stdout.write(`${'entry not from the app'.padEnd(32)} ${text}\n`);
+    for (const text of odd) process.stdout.write(`${'other entry (not a bench line)'.padEnd(32)} ${text}\n`);
     if (missing.length > 0) process.stdout.write(`${'first lines the capture missed'.padEnd(32)} ${missing.join(', ')}\n`);
     process.stdout.write(`${'daemon CPU s (same run)'.padEnd(32)} ${daemonCpu.toFixed(2).padStart(12)}\n`);
   } finally {

@@ -9,6 +9,11 @@
 // - The process list, pids and resource samples: getMonitorData, on an interval and after events.
 // New processes are read from the start of their files; on the monitor's first run (no checkpoints)
 // the files of processes that already exist are followed from their end.
+// Checkpoints are exact after a clean stop (no line lost or repeated); after a crash the last one
+// persisted is at most about a second behind, and those lines are read again.
+// Gaps reported: the daemon unreachable, the bus alone dropped, files truncated or copy-truncated
+// (what PM2's own rotation loses). Not detectable: the mid-line fragment PM2 drops with `--time` in
+// fork mode, which never reaches the file or the bus.
 import type { DaemonState } from '../core/engine.js';
 import type { CoverageGap, MetricSample, NewEntry, ProcessEvent, ProcessInfo } from '../core/types.js';
 import { IngestPipeline } from '../ingest/ingest-pipeline.js';
@@ -167,7 +172,7 @@ export class Capture {
     return this.connection.state();
   }
 
-  /** Reads the list now and follows any new log file before resolving. */
+  /** Reads the list now and follows any new log file before resolving. Rejects with DaemonDownError while no daemon answers. */
   async refresh(): Promise<ProcessInfo[]> {
     const list = await this.registry.refresh();
     await this.syncing;

@@ -22,9 +22,12 @@ describe('Capture of every kind of output', () => {
     await pm2.pm2('start', app('cluster.cjs'), '--name', 'clu', '-i', '2');
     await pm2.pm2('start', app('crasher.cjs'), '--name', 'crasher');
     await pm2.pm2('start', app('hello.cjs'), '--name', 'elsewhere', '--namespace', 'other');
+    await pm2.pm2('start', app('hello.cjs'), '--name', 'wrapped', '--log-type', 'json');
+    await pm2.pm2('start', app('hello.cjs'), '--name', 'timed', '--time');
     await waitFor(() => got.messages('mixed').includes('mixed-done') && got.messages('mixed').includes('plain err line'), 15_000, 'mixed output');
     await waitFor(() => got.messages('crasher', 'out').filter((m) => m.startsWith('crasher run')).length >= 2, 15_000, 'two crasher runs');
     await waitFor(() => got.messages('clu').length >= 4 && got.messages('quiet').length >= 2, 15_000, 'cluster and /dev/null output');
+    await waitFor(() => got.messages('wrapped').length >= 2 && got.messages('timed').length >= 2, 15_000, 'wrapped and timed output');
     await pm2.pm2('stop', 'crasher');
     await waitFor(() => got.samples.some((s) => s.process === 'clu' && s.memory > 0), 10_000, 'a sample');
   });
@@ -56,6 +59,14 @@ describe('Capture of every kind of output', () => {
   it('takes the lines of a /dev/null app from the bus, once', () => {
     expect(got.messages('quiet', 'out')).toEqual(['hello from out 1']);
     expect(got.messages('quiet', 'err')).toEqual(['hello from err 1']);
+  });
+
+  it('unwraps --log-type json and strips the --time prefix, taking its time', () => {
+    expect(got.messages('wrapped', 'out')).toEqual(['hello from out 1']);
+    expect(got.messages('wrapped', 'err')).toEqual(['hello from err 1']);
+    const timed = got.entries.filter((e) => e.process === 'timed');
+    expect(timed.map((e) => e.message).sort()).toEqual(['hello from err 1', 'hello from out 1']);
+    expect(timed.every((e) => e.timestamp % 1000 === 0 && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d: hello/.test(e.raw))).toBe(true);
   });
 
   it('tells cluster instances apart', () => {
