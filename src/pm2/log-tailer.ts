@@ -396,10 +396,13 @@ export class LogTailer {
   async #deliverUpTo(handle: FileHandle, end: number): Promise<boolean> {
     while (this.#position && this.#position.offset < end) {
       if (this.#stopped) return false;
-      const { offset } = this.#position;
-      const chunk = await readRange(handle, offset, Math.min(this.#maxRead, end - offset));
+      const position = this.#position;
+      const chunk = await readRange(handle, position.offset, Math.min(this.#maxRead, end - position.offset));
       // Shorter than stat said: cut while reading, which the next pass sees.
       if (chunk.length === 0) return true;
+      // Cut and regrown while reading, the chunk would be new bytes at old offsets: the bytes before
+      // the offset still being there, checked after the read, proves it was not. The next pass recovers.
+      if (position.offset > 0 && !(await holdsContent(handle, position.offset, probeOf(position)))) return true;
       if (!this.#deliver(chunk)) return false;
     }
     return !this.#stopped;
