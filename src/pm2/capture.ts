@@ -8,7 +8,7 @@
 // - Daemon messages (log:PM2), process events and exceptions: the bus.
 // - The process list, pids and resource samples: getMonitorData, on an interval and after events.
 // New processes are read from the start of their files; on the monitor's first run (no checkpoints)
-// the files of processes that already exist are followed from their end.
+// the files of processes that already exist are followed from their end (or `firstRunFrom`).
 // Checkpoints are exact after a clean stop (no line lost or repeated); after a crash the last one
 // persisted is at most about a second behind, and those lines are read again.
 // Gaps reported: the daemon unreachable, the bus alone dropped, files truncated or copy-truncated
@@ -32,6 +32,11 @@ export interface CaptureOptions {
   pm2Home: string;
   /** Keyed by log file path, from the last run. */
   checkpoints?: Record<string, FileCheckpoint>;
+  /**
+   * On a first run (no checkpoints), where the files of processes that already exist are read from:
+   * 'end' (default: a monitor watches what happens from now on) or 'start' (a one-shot catch-up).
+   */
+  firstRunFrom?: 'start' | 'end';
   filter?: ProcessFilter;
   redact?: (text: string) => string;
   /** Default 5000 ms. */
@@ -221,7 +226,7 @@ export class Capture {
         existing.context = context;
         continue;
       }
-      const source = this.createSource(path, context, this.firstRun && this.initial?.has(path) ? 'end' : 'start');
+      const source = this.createSource(path, context, this.firstRun && this.initial?.has(path) ? (this.options.firstRunFrom ?? 'end') : 'start');
       this.files.set(path, source);
       starting.push(source.start());
     }

@@ -41,6 +41,13 @@ describe('Capture durability', () => {
     const captured = numbers(got.messages('elder'), 'e');
     expect(captured[0]).toBeGreaterThan(5);
     expect(captured).toEqual(range(captured[0], captured[0] + captured.length - 1));
+
+    const catchUp = collect();
+    const oneShot = await started(new Capture(catchUp.options(pm2.home, { firstRunFrom: 'start' })));
+    await oneShot.stop();
+    const all = numbers(catchUp.messages('elder'), 'e');
+    expect(all.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
+    expect(all).toEqual(range(1, all.length));
   });
 
   it('resumes from its checkpoints after a stop: lines written meanwhile are caught up, none twice', async () => {
