@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
 import { createMonitor, type Monitor } from '../src/monitor.js';
-import { createPm2Home, FIXTURE_APPS, waitFor, type Pm2Home } from './helpers/pm2-home.js';
+import { bounded, createPm2Home, FIXTURE_APPS, waitFor, type Pm2Home } from './helpers/pm2-home.js';
 import { startWithEnv } from './pm2/capture-helpers.js';
 
 const SECRET = 'Pg-S3cr3t-2024';
@@ -38,7 +38,7 @@ describe('monitor engine with a real PM2 daemon', () => {
   });
 
   afterAll(async () => {
-    for (const m of opened) await m.close().catch(() => undefined);
+    for (const m of opened) await bounded(() => m.close());
     await pm2?.dispose();
     await rm(work, { recursive: true, force: true });
   });

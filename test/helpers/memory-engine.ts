@@ -1,5 +1,6 @@
 // A MonitorEngine over plain arrays, for the MCP face's tests before and beside the real monitor.
 // Real logic, small scale: filters, seq cursors, templates, waitForEvent, reports on disk.
+import { EventHub } from '../../src/engine/event-hub.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type {
@@ -63,7 +64,7 @@ export class MemoryEngine implements MonitorEngine {
   readonly reports: Array<{ record: ReportRecord; markdown: string }> = [];
   /** Analyses run, with the options they got (samplingLlm included), newest last. */
   readonly analyses: AnalyzeOptions[] = [];
-  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private hub = new EventHub();
   private nextSeq = 1;
   private nextMonitor = 1;
 
@@ -85,7 +86,7 @@ export class MemoryEngine implements MonitorEngine {
   }
 
   emit(event: EngineEvent): void {
-    for (const listener of [...this.listeners]) listener(event);
+    this.hub.emit(event);
   }
 
   async startMonitor(spec: MonitorSpec): Promise<MonitorView> {
@@ -298,34 +299,19 @@ export class MemoryEngine implements MonitorEngine {
   }
 
   waitForEvent(kinds: EngineEventKind[], timeoutMs: number, signal?: AbortSignal): Promise<EngineEvent | undefined> {
-    return new Promise((resolvePromise) => {
-      const finish = (event: EngineEvent | undefined) => {
-        clearTimeout(timer);
-        unsubscribe();
-        signal?.removeEventListener('abort', onAbort);
-        resolvePromise(event);
-      };
-      const onAbort = () => finish(undefined);
-      const unsubscribe = this.subscribe((event) => {
-        if (kinds.includes(event.kind)) finish(event);
-      });
-      const timer = setTimeout(() => finish(undefined), timeoutMs);
-      if (signal?.aborted) finish(undefined);
-      else signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.hub.waitFor(kinds, timeoutMs, signal);
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.hub.subscribe(listener);
   }
 
   listenerCount(): number {
-    return this.listeners.size;
+    return this.hub.size;
   }
 
   async close(): Promise<void> {
-    this.listeners.clear();
+    this.hub = new EventHub();
   }
 }
 

@@ -72,3 +72,13 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 15_000
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Runs a cleanup step but gives up after `ms`: a hung close must not keep the PM2 daemon that the
+ * next cleanup step kills alive.
+ */
+export async function bounded(step: () => Promise<unknown>, ms = 10_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([step().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

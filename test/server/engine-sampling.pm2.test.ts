@@ -9,7 +9,7 @@ import { SYSTEM_PROMPT } from '../../src/analysis/llm/llm-analysis.js';
 import { loadConfig } from '../../src/config.js';
 import { createMonitor, type Monitor } from '../../src/monitor.js';
 import { connectPair, type McpPair } from '../helpers/mcp-pair.js';
-import { createPm2Home, FIXTURE_APPS, waitFor, type Pm2Home } from '../helpers/pm2-home.js';
+import { bounded, createPm2Home, FIXTURE_APPS, waitFor, type Pm2Home } from '../helpers/pm2-home.js';
 
 describe('analysis with the MCP client model (sampling) on the real engine', () => {
   let pm2: Pm2Home;
@@ -46,8 +46,8 @@ describe('analysis with the MCP client model (sampling) on the real engine', () 
   });
 
   afterAll(async () => {
-    await pair?.close().catch(() => undefined);
-    await monitor?.close().catch(() => undefined);
+    await bounded(() => pair?.close());
+    await bounded(() => monitor?.close());
     await pm2?.dispose();
     await rm(work, { recursive: true, force: true });
   });
