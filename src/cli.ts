@@ -234,6 +234,10 @@ async function report(config: Config, flags: Flags): Promise<number> {
   const record = await withMonitor(config, async (monitor) => {
     // Without a background monitor, catch up on what PM2 wrote to its log files first.
     if (!background && !monitor.readOnly) await monitor.catchUp();
+    const { daemon } = await monitor.status();
+    if (!daemon.alive) {
+      process.stderr.write(`pm2-log-monitor: no PM2 daemon is running at PM2_HOME=${config.pm2Home}; the report covers only what the buffer already holds (set PM2_HOME or --pm2-home if your apps run elsewhere)\n`);
+    }
     return monitor.writeReport(options);
   });
   const s = record.summary;
