@@ -118,6 +118,7 @@ export class LogBuffer {
       buffer.durableSeq = buffer.nextSeq - 1;
       if (!readOnly) {
         await store.dropBelow(buffer.ring.first()?.seq ?? buffer.nextSeq);
+        await store.fit((oldestSeq) => buffer.evictBelow(oldestSeq));
         buffer.startTimer(options.fsyncIntervalMs ?? 1000);
       }
     } catch (error) {

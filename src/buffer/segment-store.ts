@@ -289,6 +289,11 @@ export class SegmentStore {
     this.total -= segment.size;
   }
 
+  /** Drops oldest segments until the disk is within maxBytes (it can be over after maxBytes was lowered). */
+  async fit(evicted: (oldestSeq: number) => void): Promise<void> {
+    await this.makeRoom(0, evicted);
+  }
+
   /** Deletes the oldest segments whose every record is below `seq` (evicted from memory by count). */
   async dropBelow(seq: number): Promise<void> {
     while (this.segments.length > 1 && this.segments[0] !== this.current?.segment && this.segments[1].firstSeq <= seq) {

@@ -62,7 +62,7 @@ describe('LogBuffer', () => {
   it('stays under maxBytes on disk by dropping whole oldest segments', async () => {
     const maxBytes = 64 * 1024;
     const buffer = await openBuffer({ maxEntries: 100_000, maxBytes, segmentBytes: 8192 });
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 20; i++) {
       buffer.append(makeEntries(i * 200, 200, { message: `payload ${'x'.repeat(100)}`, raw: `raw ${'y'.repeat(60)}` }));
       await buffer.flush();
       expect(await diskBytes()).toBeLessThanOrEqual(maxBytes);
@@ -70,13 +70,27 @@ describe('LogBuffer', () => {
     const stats = buffer.stats();
     expect(stats.bytesOnDisk).toBe(await diskBytes());
     expect(stats.bytesOnDisk).toBeGreaterThan(maxBytes / 2);
-    expect(stats.lastSeq).toBe(8000);
-    expect(stats.entries).toBe(8000 - (stats.firstSeq as number) + 1);
+    expect(stats.lastSeq).toBe(4000);
+    expect(stats.entries).toBe(4000 - (stats.firstSeq as number) + 1);
     expect(stats.drops.evicted).toBe((stats.firstSeq as number) - 1);
     await buffer.close();
     const again = await openBuffer({ maxEntries: 100_000, maxBytes, segmentBytes: 8192 });
     expect(again.stats().firstSeq).toBeLessThanOrEqual(stats.firstSeq as number);
-    expect(again.stats().lastSeq).toBe(8000);
+    expect(again.stats().lastSeq).toBe(4000);
+  });
+
+  it('applies lowered bounds at the next open', async () => {
+    const buffer = await openBuffer({ maxEntries: 10_000, maxBytes: 1024 * 1024, segmentBytes: 8192 });
+    buffer.append(makeEntries(0, 5000));
+    await buffer.close();
+    const smaller = await openBuffer({ maxEntries: 1000, maxBytes: 128 * 1024, segmentBytes: 8192 });
+    expect(smaller.stats()).toMatchObject({ entries: 1000, firstSeq: 4001, lastSeq: 5000 });
+    expect(await diskBytes()).toBeLessThanOrEqual(128 * 1024);
+    await smaller.close();
+    const tiny = await openBuffer({ maxEntries: 10_000, maxBytes: 64 * 1024, segmentBytes: 8192 });
+    expect(await diskBytes()).toBeLessThanOrEqual(64 * 1024);
+    expect(tiny.stats().lastSeq).toBe(5000);
+    expect(tiny.stats().firstSeq).toBe(tiny.range(1)[0].seq);
   });
 
   it('recovers every entry after a clean restart, and continues the seq', async () => {
