@@ -2,8 +2,8 @@
 //   u32 LE crc32(length bytes + payload) | u32 LE payload length | payload (JSON array, UTF-8)
 // The CRC covers the length too, so a flipped length bit is caught instead of trusted. A payload
 // always starts with '[', which lets a scan after corruption find candidate frames with indexOf.
-import { crc32 } from 'node:zlib';
 import type { Level, LogEntry, NewEntry, Stream } from '../core/types.js';
+import { crc32 } from './crc32.js';
 
 export const FORMAT_VERSION = 1;
 export const HEADER_BYTES = 16;
@@ -141,7 +141,7 @@ export function shrinkEntry(entry: LogEntry, maxPayload: number): LogEntry {
 export function writeFrame(target: Buffer, offset: number, payloadBytes: number): number {
   const end = offset + FRAME_OVERHEAD + payloadBytes;
   target.writeUInt32LE(payloadBytes, offset + 4);
-  target.writeUInt32LE(crc32(target.subarray(offset + 4, end)), offset);
+  target.writeUInt32LE(crc32(target, offset + 4, end), offset);
   return end;
 }
 
@@ -160,7 +160,7 @@ function frameAt(buf: Buffer, offset: number, maxPayload: number): number {
   // A zero or absurd length is corruption: it is never used to allocate or to skip ahead.
   if (length === 0 || length > maxPayload || offset + FRAME_OVERHEAD + length > buf.length) return -1;
   if (buf[offset + FRAME_OVERHEAD] !== OPEN_BRACKET) return -1;
-  return crc32(buf.subarray(offset + 4, offset + FRAME_OVERHEAD + length)) === buf.readUInt32LE(offset) ? length : -1;
+  return crc32(buf, offset + 4, offset + FRAME_OVERHEAD + length) === buf.readUInt32LE(offset) ? length : -1;
 }
 
 /** Reads frames from `from`; after a bad frame, resyncs on the next offset that holds a valid one. */
