@@ -26,7 +26,9 @@ export const configSchema = z
         maxEntries: z.number().int().min(100).max(10_000_000).default(100_000),
         maxBytes: z.number().int().min(1024 * 1024).max(64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
         fsyncIntervalMs: z.number().int().min(10).max(60_000).default(1_000),
-        onDiskFull: z.enum(['drop-newest', 'block']).default('drop-newest'),
+        // 'block' keeps accepting in memory but stops advancing durability, so log file checkpoints hold
+        // and nothing is lost once space returns; 'drop-newest' rejects and counts new entries.
+        onDiskFull: z.enum(['drop-newest', 'block']).default('block'),
       })
       .prefault({}),
     triggers: z

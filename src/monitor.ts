@@ -5,13 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AnalysisActor } from './analysis/analysis-actor.js';
 import { analyzeWindowDetailed } from './analysis/analyze.js';
-import { ContextCompiler } from './analysis/llm/context-compiler.js';
-import { enrichWithLlm } from './analysis/llm/llm-analysis.js';
-import { LlmBudget } from './analysis/llm/llm-budget.js';
-import { createOpenAiLlm, selectLlm } from './analysis/llm/select-llm.js';
-import { TemplateMiner } from './analysis/miner/template-miner.js';
+import type { TemplateMiner } from './analysis/miner/template-miner.js';
 import { BufferLockedError, LogBuffer } from './buffer/log-buffer.js';
-import { readStateFile, writeStateFile } from './buffer/state-file.js';
 import { TriggerEngine } from './buffer/triggers.js';
 import type { Config } from './config.js';
 import type {
@@ -26,13 +21,11 @@ import type {
   WriteReportOptions,
 } from './core/engine.js';
 import { EngineError, ReadOnlyError, UnknownMonitorError, UnknownProcessError } from './core/errors.js';
-import { systemClock, type Clock, type LlmPort } from './core/ports.js';
+import { systemClock, type Clock } from './core/ports.js';
 import type {
   AnalysisResult,
-  CoverageGap,
   LogEntry,
   LogQuery,
-  MetricSample,
   NewEntry,
   PatternSummary,
   ProcessEvent,
@@ -40,9 +33,11 @@ import type {
   QueryResult,
   ReportRecord,
 } from './core/types.js';
-import { BoundedList } from './engine/bounded-list.js';
 import { CheckpointStore } from './engine/checkpoint-store.js';
 import { EventHub } from './engine/event-hub.js';
+import { LlmStage } from './engine/llm-stage.js';
+import { MinerStore } from './engine/miner-store.js';
+import { Telemetry } from './engine/telemetry.js';
 import { Watch } from './engine/watch.js';
 import { createRedactor, type Redactor } from './ingest/redact.js';
 import { Capture } from './pm2/capture.js';
@@ -61,26 +56,15 @@ export interface MonitorOptions {
   readOnly?: boolean;
 }
 
-/** What the writer saves beside the buffer so that a restart (or a read-only reader) keeps context. */
-interface Telemetry {
-  lastAlive: number;
-  events: ProcessEvent[];
-  samples: MetricSample[];
-  gaps: CoverageGap[];
-}
-
-const TELEMETRY_EVERY_MS = 5_000;
+const SAVE_STATE_EVERY_MS = 5_000;
 const TRIGGER_POLL_MS = 500;
 const READ_ONLY_RELOAD_MS = 1_000;
-/** Downtime shorter than this is a normal restart, not a gap worth reporting. */
-const DOWNTIME_GAP_MS = 30_000;
 
 export class Monitor implements MonitorEngine {
   private readonly hub = new EventHub();
   private readonly watches = new Map<string, Watch>();
-  private readonly events = new BoundedList<ProcessEvent>(5_000);
-  private readonly samples = new BoundedList<MetricSample>(50_000);
-  private readonly gaps = new BoundedList<CoverageGap>(1_000);
+  private readonly telemetry: Telemetry;
+  private readonly minerStore: MinerStore;
   private readonly checkpoints: CheckpointStore;
   private readonly history: ReportHistory;
   private capture?: Capture;
@@ -89,9 +73,7 @@ export class Monitor implements MonitorEngine {
   /** Analyses run one at a time, off the capture path: a slow model never slows capture. */
   private readonly actor = new AnalysisActor((work: () => Promise<unknown>) => work());
   readonly redactor: Redactor;
-  private readonly openAi?: LlmPort;
-  private readonly llmBudget: LlmBudget;
-  private readonly llmContext: ContextCompiler;
+  private readonly llm: LlmStage;
   private lastReloadedSeq = 0;
   private closed = false;
   private readonly cleanedReportDirs = new Set<string>();
@@ -101,7 +83,7 @@ export class Monitor implements MonitorEngine {
   private constructor(
     readonly config: Config,
     private readonly buffer: LogBuffer,
-    private readonly miner: TemplateMiner,
+    private miner: TemplateMiner,
     readonly readOnly: boolean,
     private readonly holderPid: number | undefined,
     private readonly clock: Clock,
@@ -112,9 +94,9 @@ export class Monitor implements MonitorEngine {
     this.history = new ReportHistory(join(dataDir, 'reports'), config.report.historyMax);
     this.daemonState = { pm2Home: config.pm2Home, alive: false };
     this.redactor = createRedactor({ extraPatterns: config.redaction.extraPatterns, redactEmails: config.redaction.emails, redactIps: config.redaction.ips });
-    this.openAi = createOpenAiLlm(config.llm);
-    this.llmBudget = new LlmBudget(config.llm.maxCallsPerHour, clock);
-    this.llmContext = new ContextCompiler({ maxTokens: config.llm.contextTokens, redact: this.redactor.redact });
+    this.llm = new LlmStage(config.llm, this.redactor.redact, clock);
+    this.telemetry = new Telemetry(dataDir, clock);
+    this.minerStore = new MinerStore(dataDir);
     this.actor.start();
     this.lastReloadedSeq = buffer.stats().lastSeq ?? 0;
   }
@@ -143,17 +125,9 @@ export class Monitor implements MonitorEngine {
       log('warn', `data directory ${dataDir} is held by pid ${error.pid}: attaching read-only`);
       buffer = await LogBuffer.open({ ...bufferOptions, readOnly: true });
     }
-    const minerState = await readStateFile<unknown>(join(dataDir, 'miner.json'));
-    let miner = new TemplateMiner();
-    if (minerState !== undefined) {
-      try {
-        miner = TemplateMiner.fromJSON(minerState);
-      } catch (error) {
-        log('warn', `pattern state unreadable, starting afresh: ${(error as Error).message}`);
-      }
-    }
+    const miner = await new MinerStore(dataDir).load((message) => log('warn', message));
     const monitor = new Monitor(config, buffer, miner, readOnly, holderPid, clock, log);
-    await monitor.loadTelemetry();
+    await monitor.telemetry.load(!readOnly);
     return monitor;
   }
 
@@ -209,7 +183,7 @@ export class Monitor implements MonitorEngine {
       this.timers.push(setInterval(() => void this.followWriter(), READ_ONLY_RELOAD_MS));
       return;
     }
-    this.timers.push(setInterval(() => void this.saveState(), TELEMETRY_EVERY_MS));
+    this.timers.push(setInterval(() => void this.saveState(), SAVE_STATE_EVERY_MS));
     await this.startCapture('end');
   }
 
@@ -237,8 +211,8 @@ export class Monitor implements MonitorEngine {
       onError: (error) => this.log('warn', error.message),
       onEntries: (entries, checkpoints) => this.ingest(entries, checkpoints),
       onEvent: (event) => this.onProcessEvent(event),
-      onSamples: (samples) => this.samples.push(...samples),
-      onGap: (gap) => this.gaps.push(gap),
+      onSamples: (samples) => this.telemetry.samples.push(...samples),
+      onGap: (gap) => this.telemetry.gaps.push(gap),
       onDaemon: (state) => this.onDaemon(state),
     });
     this.capture = capture;
@@ -266,7 +240,7 @@ export class Monitor implements MonitorEngine {
       if (match.isNew && (entry.level === 'error' || entry.level === 'warn')) newPatterns.push(entry as LogEntry);
     }
     const stored = this.buffer.append(entries);
-    const lastSeq = stored.length ? stored[stored.length - 1].seq : (this.buffer.stats().lastSeq ?? 0);
+    const lastSeq = stored.length ? stored[stored.length - 1].seq : this.buffer.lastSeq;
     this.checkpoints.stage(lastSeq, checkpoints);
     this.observe(stored, []);
     this.announce(stored, newPatterns);
@@ -288,7 +262,7 @@ export class Monitor implements MonitorEngine {
   }
 
   private onProcessEvent(event: ProcessEvent): void {
-    this.events.push(event);
+    this.telemetry.events.push(event);
     this.observe([], [event]);
     const crash = event.kind === 'exit' && !event.manually && event.exitCode !== 0;
     if (event.kind === 'exception' || crash) {
@@ -309,7 +283,8 @@ export class Monitor implements MonitorEngine {
   private async followWriter(): Promise<void> {
     try {
       await this.buffer.reload();
-      await this.loadTelemetry();
+      await this.telemetry.load(false);
+      if (await this.minerStore.changed()) this.miner = await this.minerStore.load((message) => this.log('warn', message));
       const fresh = this.buffer.range(this.lastReloadedSeq + 1);
       if (fresh.length) {
         this.lastReloadedSeq = fresh[fresh.length - 1].seq;
@@ -355,8 +330,8 @@ export class Monitor implements MonitorEngine {
       processes,
       buffer: this.buffer.stats(),
       monitors,
-      gaps: this.gaps.toArray().slice(-50),
-      llm: { mode: this.config.llm.mode, available: this.openAi ? ['openai'] : [], callsThisHour: this.llmBudget.callsThisHour() },
+      gaps: this.telemetry.gaps.toArray().slice(-50),
+      llm: { mode: this.config.llm.mode, available: this.llm.available(), callsThisHour: this.llm.callsThisHour() },
     };
   }
 
@@ -395,32 +370,24 @@ export class Monitor implements MonitorEngine {
     const window = watch ? entries.filter((e) => watch.matches(e)) : entries;
     const inScope = (p: string) => !processes?.length || processes.includes(p);
     options.onProgress?.(1, 3, `analysing ${window.length} entries`);
-    const events = this.events.toArray().filter((e) => inScope(e.process));
+    const events = this.telemetry.events.toArray().filter((e) => inScope(e.process));
     const detailed = analyzeWindowDetailed({
       entries: window,
-      samples: this.samples.toArray().filter((s) => inScope(s.process)),
+      samples: this.telemetry.samples.toArray().filter((s) => inScope(s.process)),
       events,
       processes: (await this.listProcesses().catch(() => [])).filter((p) => inScope(p.name)),
-      gaps: this.gaps.toArray(),
+      gaps: this.telemetry.gaps.toArray(),
       miner: this.miner,
       previous: watch?.previousPatterns,
       since: options.since,
       now: this.clock.now(),
     });
-    let result = detailed.result;
-    const llm = options.useLlm === false ? undefined : selectLlm(this.config.llm.mode, this.openAi, options.samplingLlm);
-    if (llm) {
-      options.onProgress?.(2, 3, `asking the model (${llm.kind})`);
-      result = await enrichWithLlm(result, window, llm, {
-        context: this.llmContext,
-        maxOutputTokens: this.config.llm.maxOutputTokens,
-        budget: this.llmBudget,
-        timeoutMs: this.config.llm.timeoutMs,
-        signal: options.signal,
-      });
-    } else if (options.useLlm === true) {
-      result = { ...result, notes: [...result.notes, 'no model is configured (set OPENAI_API_KEY or llm.baseUrl) and the client offers no sampling: heuristic result'] };
-    }
+    const result = await this.llm.enrich(detailed.result, window, {
+      useLlm: options.useLlm,
+      samplingLlm: options.samplingLlm,
+      signal: options.signal,
+      onAsking: (kind) => options.onProgress?.(2, 3, `asking the model (${kind})`),
+    });
     options.onProgress?.(3, 3, `${result.findings.length} findings`);
     if (watch) {
       watch.previousPatterns = { patternCounts: detailed.patternCounts, at: result.generatedAt };
@@ -441,7 +408,8 @@ export class Monitor implements MonitorEngine {
     // Resolve the path first: a bad path fails fast, before any analysis work.
     const path = await resolveReportPath(roots, requested);
     const templatePath = options.template ?? this.config.report.template;
-    const template = templatePath ? await readTemplate(await resolveTemplatePath(roots, templatePath)) : undefined;
+    // A template is read from inside the report roots only: a path from a client must not read other files.
+    const template = templatePath ? await readTemplate(await resolveReportPath(roots, templatePath)) : undefined;
     const { result, series } = await this.enqueue(() => this.runAnalysis(options));
     const markdown = renderReport(result, {
       series,
@@ -527,29 +495,9 @@ export class Monitor implements MonitorEngine {
     await cleanStaleTempFiles(dir).catch(() => 0);
   }
 
-  private async loadTelemetry(): Promise<void> {
-    const saved = await readStateFile<Telemetry>(join(this.config.dataDir!, 'telemetry.json'));
-    if (!saved) return;
-    this.events.replace(saved.events ?? []);
-    this.samples.replace(saved.samples ?? []);
-    const gaps = [...(saved.gaps ?? [])];
-    if (!this.readOnly && this.timers.length === 0) {
-      const down = this.clock.now() - saved.lastAlive;
-      if (down > DOWNTIME_GAP_MS) {
-        gaps.push({ kind: 'monitor-down', at: saved.lastAlive, durationMs: down, detail: `the monitor was not running for ${Math.round(down / 1000)} s; file logs were caught up, lines of processes without a log file were not` });
-      }
-    }
-    this.gaps.replace(gaps);
-  }
-
-  private async saveTelemetry(): Promise<void> {
-    const telemetry: Telemetry = { lastAlive: this.clock.now(), events: this.events.toArray(), samples: this.samples.toArray().slice(-10_000), gaps: this.gaps.toArray() };
-    await writeStateFile(join(this.config.dataDir!, 'telemetry.json'), telemetry).catch((e: Error) => this.log('error', `saving telemetry failed: ${e.message}`));
-  }
-
   private async saveState(): Promise<void> {
-    await this.saveTelemetry();
-    await writeStateFile(join(this.config.dataDir!, 'miner.json'), this.miner.toJSON()).catch((e: Error) => this.log('error', `saving patterns failed: ${e.message}`));
+    await this.telemetry.save().catch((e: Error) => this.log('error', `saving telemetry failed: ${e.message}`));
+    await this.minerStore.save(this.miner).catch((e: Error) => this.log('error', `saving patterns failed: ${e.message}`));
   }
 }
 
@@ -557,10 +505,6 @@ function firstLine(text: string): string {
   const end = text.indexOf('\n');
   const line = end === -1 ? text : text.slice(0, end);
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
-}
-
-async function resolveTemplatePath(roots: string[], path: string): Promise<string> {
-  return path.startsWith('/') ? path : join(roots[0], path);
 }
 
 async function readTemplate(path: string): Promise<string> {
