@@ -20,7 +20,14 @@ import {
   type TailPosition,
 } from './file-checkpoint.js';
 import { FileWatch } from './file-watch.js';
-import { findMovedFile, findNextGeneration, findRotatedCopy, type OpenedFile, type ReadGeneration } from './rotated-files.js';
+import {
+  findMovedFile,
+  findNextGeneration,
+  findRotatedCopy,
+  rotatedSiblings,
+  type OpenedFile,
+  type ReadGeneration,
+} from './rotated-files.js';
 
 export type { FileCheckpoint } from './file-checkpoint.js';
 
@@ -207,6 +214,8 @@ export class LogTailer {
 
   /** Opens the file to follow: the checkpoint's (at the path or renamed beside it), else the path's. */
   async #attach(): Promise<boolean> {
+    // Taken before the file is looked at: a rotation after this look is not history.
+    const existing = this.#anchor ? undefined : await rotatedSiblings(this.#path);
     const atPath = await this.#openPath();
     const resumed = this.#position;
     if (resumed && !(atPath && sameFile(atPath, resumed))) {
@@ -231,9 +240,9 @@ export class LogTailer {
     this.#position ??= await this.#freshPosition(atPath);
     this.#startAt = 'start';
     if (!this.#anchor && this.#position.offset === 0) {
-      // No generation read before this one: rotations are looked for after the file's state as first seen.
+      // No generation read before this one: the rotations since the file was first seen are the later ones.
       const { dev, ino, mtimeMs } = atPath;
-      this.#setAnchor({ dev, ino, mtimeMs, name: '', content: probeOf(this.#position) }, false);
+      this.#setAnchor({ dev, ino, mtimeMs, name: '', content: probeOf(this.#position), existing }, false);
     }
     return true;
   }
@@ -349,22 +358,28 @@ export class LogTailer {
       }
     }
     // A generation file was itself chosen as the oldest after the anchor: only the path's file waits for it.
-    if (this.#position?.offset === 0 && file.via === 'path') {
-      const later = await this.#laterGeneration(file, atPath);
-      // Renamed away itself, the followed file may be older than that generation: then it comes first.
-      const atThePath = atPath !== undefined && sameFile(atPath, file);
-      if (later && !atThePath && later.mtimeMs > file.mtimeMs) {
-        await later.handle.close().catch(() => undefined);
-      } else if (later) {
-        await this.#closeFile();
-        this.#file = followed(later, 'generation');
-        this.#position = positionAtStart(later);
-        return true;
-      }
-    }
+    const waits = (): boolean => this.#position?.offset === 0 && file.via === 'path';
+    if (waits() && (await this.#toLaterGeneration(file, atPath))) return true;
     const current = this.#position as TailPosition;
     current.seenSize = Math.max(current.seenSize, info.size);
-    return this.#deliverUpTo(file.handle, info.size);
+    // Read from offset 0 nothing proves the bytes are not already the next generation's: look again after.
+    return this.#deliverUpTo(file.handle, info.size, async () => waits() && this.#toLaterGeneration(file, atPath));
+  }
+
+  /** Switches to a generation rotated after the anchor, if there is one to read before the followed file. */
+  async #toLaterGeneration(file: Followed, atPath: Identity | undefined): Promise<boolean> {
+    const later = await this.#laterGeneration(file, atPath);
+    if (!later) return false;
+    // Renamed away itself, the followed file may be older than that generation: then it comes first.
+    const atThePath = atPath !== undefined && sameFile(atPath, file);
+    if (!atThePath && later.mtimeMs > file.mtimeMs) {
+      await later.handle.close().catch(() => undefined);
+      return false;
+    }
+    await this.#closeFile();
+    this.#file = followed(later, 'generation');
+    this.#position = positionAtStart(later);
+    return true;
   }
 
   /** Truncated or rewritten in place: read on from the rotated copy holding the position, or report the loss. */
@@ -393,13 +408,14 @@ export class LogTailer {
   }
 
   /** False when the pass must stop here: stopped, or the consumer refused a chunk. */
-  async #deliverUpTo(handle: FileHandle, end: number): Promise<boolean> {
+  async #deliverUpTo(handle: FileHandle, end: number, supersededAtStart?: () => Promise<boolean>): Promise<boolean> {
     while (this.#position && this.#position.offset < end) {
       if (this.#stopped) return false;
       const position = this.#position;
       const chunk = await readRange(handle, position.offset, Math.min(this.#maxRead, end - position.offset));
       // Shorter than stat said: cut while reading, which the next pass sees.
       if (chunk.length === 0) return true;
+      if (position.offset === 0 && supersededAtStart && (await supersededAtStart())) return true;
       // Cut and regrown while reading, the chunk would be new bytes at old offsets: the bytes before
       // the offset still being there, checked after the read, proves it was not. The next pass recovers.
       if (position.offset > 0 && !(await holdsContent(handle, position.offset, probeOf(position)))) return true;

@@ -28,6 +28,21 @@ export interface ReadGeneration extends Identity {
   name: string;
   /** What it held: a sibling that holds it too is another copy of the same generation. */
   content: ContentProbe;
+  /** The rotated siblings that existed when it was first seen, when known: any other one is later (timestamps tie). */
+  existing?: ReadonlySet<string>;
+}
+
+/** The rotated siblings of the log now, as identities: a later one not among them was rotated since. */
+export async function rotatedSiblings(logPath: string): Promise<Set<string>> {
+  const folder = dirname(logPath);
+  const logName = basename(logPath);
+  const found = new Set<string>();
+  for (const name of await listNames(folder)) {
+    if (!isRotatedName(logName, name)) continue;
+    const info = await stat(join(folder, name)).catch(() => undefined);
+    if (info) found.add(identityKey(info));
+  }
+  return found;
 }
 
 /**
@@ -101,9 +116,13 @@ export async function findNextGeneration(
     const info = await stat(join(folder, name)).catch(() => undefined);
     if (!info?.isFile() || info.size === 0 || sameIdentity(info, previous)) continue;
     if (exclude.some((identity) => identity && sameIdentity(info, identity))) continue;
-    // Same mtime: the name decides (pm2-logrotate's dates sort); without a name, only later counts.
-    const tie = info.mtimeMs === previous.mtimeMs;
-    if (info.mtimeMs < previous.mtimeMs || (tie && (previous.name === '' || name <= previous.name))) continue;
+    if (previous.existing) {
+      if (previous.existing.has(identityKey(info))) continue;
+    } else {
+      // Same mtime: the name decides (pm2-logrotate's dates sort); without a name, only later counts.
+      const tie = info.mtimeMs === previous.mtimeMs;
+      if (info.mtimeMs < previous.mtimeMs || (tie && (previous.name === '' || name <= previous.name))) continue;
+    }
     later.push({ name, mtimeMs: info.mtimeMs });
   }
   later.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
@@ -134,6 +153,10 @@ async function liveHolds(logPath: string, copy: OpenedFile): Promise<boolean> {
   } finally {
     await live.close().catch(() => undefined);
   }
+}
+
+function identityKey(identity: Identity): string {
+  return `${identity.dev}:${identity.ino}`;
 }
 
 function sameIdentity(a: Identity, b: Identity): boolean {

@@ -66,6 +66,17 @@ function pm2Writer(path: string): (text: string) => void {
   return (text) => writeSync(fd, text);
 }
 
+/** mulberry32: a seeded sequence, so that a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!condition()) {
@@ -497,17 +508,6 @@ describe('LogTailer: following live', () => {
 });
 
 describe('LogTailer: random sequences of PM2 file events', () => {
-  /** mulberry32: a seeded sequence, so that a failure can be replayed. */
-  function random(seed: number): () => number {
-    let state = seed;
-    return () => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it.each([1, 2, 3, 4])('seed %i: every line once, in order, through writes, reads, flushes, rotations, reloads, deletes and restarts', async (seed) => {
     const next = random(seed);
     // Kernel timestamps are coarse: every change gets its own second, so rotations sort by time.
@@ -588,5 +588,30 @@ describe('LogTailer: random sequences of PM2 file events', () => {
     closeSync(fd);
     expect(text).toBe(written.join(''));
     expect(gaps.filter((g) => g.kind !== 'rotated' && g.kind !== 'truncated')).toEqual([]);
+  });
+});
+
+describe('LogTailer: racing a live writer', () => {
+  it.each([1, 2, 3])('seed %i: copy-truncates every few dozen lines while the tailer follows on its own', async (seed) => {
+    const next = random(seed);
+    const write = pm2Writer(log);
+    const t = follow({ pollIntervalMs: 10, maxReadBytes: 333 });
+    await t.tailer.start();
+    let expected = '';
+    for (let step = 0, line = 0; step < 1500; step++) {
+      if (next() < 0.97) {
+        const text = `seed ${seed} line ${line++} ${'y'.repeat(line % 50)}\n`;
+        write(text);
+        expected += text;
+      } else {
+        copyFileSync(log, join(dir, `api-out__${String(step).padStart(6, '0')}.log`));
+        truncateSync(log, 0);
+      }
+      // The tailer's reads run in the thread pool: yielding lets them interleave with the writes.
+      if (step % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await waitFor(() => t.text().length >= expected.length, 'the tailer to catch up');
+    expect(t.text()).toBe(expected);
+    expect(t.gaps.filter((g) => g.kind !== 'rotated')).toEqual([]);
   });
 });
