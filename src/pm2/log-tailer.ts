@@ -1,6 +1,11 @@
 // Follows one PM2 log file and delivers every byte once, each chunk with the checkpoint valid after
 // it, across monitor restarts, `pm2 flush`, `pm2 reloadLogs`, pm2-logrotate's copy-truncate and
 // deletes. What cannot be recovered is reported as a gap, never hidden. Lines are the caller's job.
+//
+// Limits, by construction: a checkpoint at offset 0 of a file with no generation read before it
+// cannot tell which rotations happened while the monitor was down; rotated generations are ordered
+// by mtime (then name), so renames and copies less than a timestamp tick apart may be misordered;
+// compressed copies are not read back.
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import {
