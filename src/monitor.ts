@@ -471,8 +471,10 @@ export class Monitor implements MonitorEngine {
   }
 
   private async assertKnownProcesses(names: string[]): Promise<void> {
-    const known = await this.listProcesses().catch(() => undefined);
+    let known = await this.listProcesses().catch(() => undefined);
     if (!known) return;
+    // The capture's list lags a just-started app by up to one refresh: ask the daemon before refusing.
+    if (this.capture && names.some((n) => !known!.some((p) => p.name === n))) known = await this.capture.refresh().catch(() => known);
     const knownNames = [...new Set(known.map((p) => p.name))];
     const unknown = names.filter((n) => !knownNames.includes(n));
     if (unknown.length) throw new UnknownProcessError(unknown, knownNames);
