@@ -471,10 +471,11 @@ export class Monitor implements MonitorEngine {
   }
 
   private async assertKnownProcesses(names: string[]): Promise<void> {
-    let known = await this.listProcesses().catch(() => undefined);
-    if (!known) return;
+    const listed = await this.listProcesses().catch(() => undefined);
+    if (!listed) return;
+    const missing = (list: ProcessInfo[]) => names.some((n) => !list.some((p) => p.name === n));
     // The capture's list lags a just-started app by up to one refresh: ask the daemon before refusing.
-    if (this.capture && names.some((n) => !known!.some((p) => p.name === n))) known = await this.capture.refresh().catch(() => known);
+    const known = this.capture && missing(listed) ? await this.capture.refresh().catch(() => listed) : listed;
     const knownNames = [...new Set(known.map((p) => p.name))];
     const unknown = names.filter((n) => !knownNames.includes(n));
     if (unknown.length) throw new UnknownProcessError(unknown, knownNames);
