@@ -204,8 +204,7 @@ async function withMonitor<T>(config: Config, work: (monitor: Monitor) => Promis
 
 async function status(config: Config, json: boolean): Promise<number> {
   const background = await runningPid(config.dataDir!);
-  const state = await withMonitor(config, (m) => m.status(), true);
-  const latest = await withMonitor(config, (m) => m.latestReport(), true);
+  const { state, latest } = await withMonitor(config, async (m) => ({ state: await m.status(), latest: await m.latestReport() }), true);
   if (json) return print(JSON.stringify({ background: background ? { pid: background } : null, ...state, latestReport: latest?.record ?? null }, null, 2));
   const b = state.buffer;
   const lines = [
