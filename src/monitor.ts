@@ -1,8 +1,8 @@
 // The engine: wires capture -> miner -> buffer -> triggers -> analysis -> report, and owns their
 // lifecycle. Both faces (MCP tools, CLI) call only the MonitorEngine methods below.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { AnalysisActor } from './analysis/analysis-actor.js';
 import { analyzeWindowDetailed } from './analysis/analyze.js';
 import type { TemplateMiner } from './analysis/miner/template-miner.js';
@@ -37,14 +37,14 @@ import { CheckpointStore } from './engine/checkpoint-store.js';
 import { EventHub } from './engine/event-hub.js';
 import { LlmStage } from './engine/llm-stage.js';
 import { MinerStore } from './engine/miner-store.js';
+import { ReportWriter } from './engine/report-writer.js';
 import { Telemetry } from './engine/telemetry.js';
 import { Watch } from './engine/watch.js';
 import { createRedactor, type Redactor } from './ingest/redact.js';
 import { Capture } from './pm2/capture.js';
-import { renderReport, type ReportSeries } from './report/render-report.js';
+import type { FileCheckpoint } from './pm2/log-tailer.js';
+import type { ReportSeries } from './report/render-report.js';
 import { activitySeries } from './engine/activity-series.js';
-import { ReportHistory } from './report/report-history.js';
-import { cleanStaleTempFiles, resolveReportPath, writeFileAtomic } from './report/safe-write.js';
 
 export type LogFn = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void;
 
@@ -64,9 +64,8 @@ export class Monitor implements MonitorEngine {
   private readonly hub = new EventHub();
   private readonly watches = new Map<string, Watch>();
   private readonly telemetry: Telemetry;
-  private readonly minerStore: MinerStore;
   private readonly checkpoints: CheckpointStore;
-  private readonly history: ReportHistory;
+  private readonly reports: ReportWriter;
   private capture?: Capture;
   private daemonState: DaemonState;
   private timers: NodeJS.Timeout[] = [];
@@ -76,7 +75,6 @@ export class Monitor implements MonitorEngine {
   private readonly llm: LlmStage;
   private lastReloadedSeq = 0;
   private closed = false;
-  private readonly cleanedReportDirs = new Set<string>();
   private readonly triggeredInFlight = new Set<string>();
   private unsubscribeDurable?: () => void;
 
@@ -84,6 +82,7 @@ export class Monitor implements MonitorEngine {
     readonly config: Config,
     private readonly buffer: LogBuffer,
     private miner: TemplateMiner,
+    private readonly minerStore: MinerStore,
     readonly readOnly: boolean,
     private readonly holderPid: number | undefined,
     private readonly clock: Clock,
@@ -91,12 +90,11 @@ export class Monitor implements MonitorEngine {
   ) {
     const dataDir = config.dataDir!;
     this.checkpoints = new CheckpointStore(join(dataDir, 'checkpoints.json'), (e) => log('error', `saving checkpoints failed: ${e.message}`));
-    this.history = new ReportHistory(join(dataDir, 'reports'), config.report.historyMax);
+    this.reports = new ReportWriter(config.report, dataDir);
     this.daemonState = { pm2Home: config.pm2Home, alive: false };
     this.redactor = createRedactor({ extraPatterns: config.redaction.extraPatterns, redactEmails: config.redaction.emails, redactIps: config.redaction.ips });
     this.llm = new LlmStage(config.llm, this.redactor.redact, clock);
     this.telemetry = new Telemetry(dataDir, clock);
-    this.minerStore = new MinerStore(dataDir);
     this.actor.start();
     this.lastReloadedSeq = buffer.stats().lastSeq ?? 0;
   }
@@ -115,7 +113,8 @@ export class Monitor implements MonitorEngine {
     };
     let buffer: LogBuffer;
     let holderPid: number | undefined;
-    let readOnly = options.readOnly ?? false;
+    // A reader on a machine where no monitor ever ran has nothing to attach to: it makes the empty buffer.
+    let readOnly = (options.readOnly ?? false) && existsSync(bufferOptions.dir);
     try {
       buffer = await LogBuffer.open({ ...bufferOptions, readOnly });
     } catch (error) {
@@ -125,8 +124,9 @@ export class Monitor implements MonitorEngine {
       log('warn', `data directory ${dataDir} is held by pid ${error.pid}: attaching read-only`);
       buffer = await LogBuffer.open({ ...bufferOptions, readOnly: true });
     }
-    const miner = await new MinerStore(dataDir).load((message) => log('warn', message));
-    const monitor = new Monitor(config, buffer, miner, readOnly, holderPid, clock, log);
+    const minerStore = new MinerStore(dataDir);
+    const miner = await minerStore.load((message) => log('warn', message));
+    const monitor = new Monitor(config, buffer, miner, minerStore, readOnly, holderPid, clock, log);
     await monitor.telemetry.load(!readOnly);
     return monitor;
   }
@@ -232,7 +232,7 @@ export class Monitor implements MonitorEngine {
   }
 
   /** The capture hot path: name patterns, store, feed triggers. Keep it cheap. */
-  private ingest(entries: NewEntry[], checkpoints: Record<string, import('./pm2/log-tailer.js').FileCheckpoint>): void {
+  private ingest(entries: NewEntry[], checkpoints: Record<string, FileCheckpoint>): void {
     const newPatterns: LogEntry[] = [];
     for (const entry of entries) {
       const match = this.miner.add(entry.message, { timestamp: entry.timestamp, process: entry.process, level: entry.level });
@@ -405,44 +405,21 @@ export class Monitor implements MonitorEngine {
     const watch = options.monitorId ? this.watchOf(options.monitorId) : undefined;
     const requested = options.output ?? watch?.spec.reportPath ?? this.config.report.output;
     const roots = options.roots?.length ? options.roots : [this.config.report.root!];
-    // Resolve the path first: a bad path fails fast, before any analysis work.
-    const path = await resolveReportPath(roots, requested);
-    const templatePath = options.template ?? this.config.report.template;
-    // A template is read from inside the report roots only: a path from a client must not read other files.
-    const template = templatePath ? await readTemplate(await resolveReportPath(roots, templatePath)) : undefined;
+    const prepared = await this.reports.prepare(requested, options.template ?? this.config.report.template, roots);
     const { result, series } = await this.enqueue(() => this.runAnalysis(options));
-    const markdown = renderReport(result, {
-      series,
-      template,
-      includeMetrics: this.config.report.includeMetrics,
-      includeRecommendations: this.config.report.includeRecommendations,
-      timeZone: this.config.report.timeZone,
-    });
-    await this.cleanReportFolderOnce(dirname(path));
-    await writeFileAtomic(path, markdown);
-    const critical = result.findings.filter((f) => f.severity === 'critical').length;
-    const record = await this.history.add(markdown, {
-      path,
-      generatedAt: result.generatedAt,
-      summary: {
-        entries: result.totals.entries,
-        errorRate: result.totals.errorRate,
-        critical,
-        warnings: result.findings.filter((f) => f.severity === 'warning').length,
-        mode: result.mode,
-      },
-    });
+    const record = await this.reports.write(prepared, result, series);
     if (watch) watch.lastReport = record;
-    this.hub.emit({ kind: 'report', at: record.generatedAt, reportPath: path, summary: `report written to ${path}: ${critical} critical, ${record.summary.warnings} warnings` });
+    const { critical, warnings } = record.summary;
+    this.hub.emit({ kind: 'report', at: record.generatedAt, reportPath: record.path, summary: `report written to ${record.path}: ${critical} critical, ${warnings} warnings` });
     return record;
   }
 
   latestReport(): Promise<{ record: ReportRecord; markdown: string } | undefined> {
-    return this.history.latest();
+    return this.reports.history.latest();
   }
 
   reportHistory(limit?: number): Promise<ReportRecord[]> {
-    return this.history.list(limit);
+    return this.reports.history.list(limit);
   }
 
   // ---- events -----------------------------------------------------------------------------------------
@@ -491,13 +468,6 @@ export class Monitor implements MonitorEngine {
     return listProcessesOnce(this.config.pm2Home);
   }
 
-  /** Temporary files a crashed writer left beside a report are removed the first time we write there. */
-  private async cleanReportFolderOnce(dir: string): Promise<void> {
-    if (this.cleanedReportDirs.has(dir)) return;
-    this.cleanedReportDirs.add(dir);
-    await cleanStaleTempFiles(dir).catch(() => 0);
-  }
-
   private async saveState(): Promise<void> {
     await this.telemetry.save().catch((e: Error) => this.log('error', `saving telemetry failed: ${e.message}`));
     await this.minerStore.save(this.miner).catch((e: Error) => this.log('error', `saving patterns failed: ${e.message}`));
@@ -508,14 +478,6 @@ function firstLine(text: string): string {
   const end = text.indexOf('\n');
   const line = end === -1 ? text : text.slice(0, end);
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
-}
-
-async function readTemplate(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new EngineError(`cannot read report template ${path}`, (error as Error).message);
-  }
 }
 
 export function createMonitor(config: Config, options?: MonitorOptions): Promise<Monitor> {

@@ -64,6 +64,17 @@ describe('pm2-log-monitor CLI', () => {
     expect(bad.stderr).toContain('buffer.maxEntries');
   });
 
+  it('shows status and logs where no monitor ever ran, without failing', async () => {
+    const status = await cli('status');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('PM2 daemon:  online');
+    expect(status.stdout).toContain('buffer:      0 entries');
+    expect(status.stdout).toContain('last report: none yet');
+    const logs = await cli('logs');
+    expect(logs.code).toBe(0);
+    expect(logs.stderr).toContain('0 of 0 matching entries');
+  });
+
   it('writes a report from the log files PM2 already has, with no background monitor', async () => {
     const out = await cli('report');
     expect(out.code).toBe(0);
