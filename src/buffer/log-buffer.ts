@@ -3,7 +3,7 @@
 // makes them durable, and listeners learn the durable seq so checkpoints never run ahead of the disk.
 import { performance } from 'node:perf_hooks';
 import { systemClock, type Clock } from '../core/ports.js';
-import type { BufferStats, Level, LogEntry, LogQuery, NewEntry, QueryResult } from '../core/types.js';
+import type { BufferStats, LogEntry, LogQuery, NewEntry, QueryResult } from '../core/types.js';
 import { BufferWriteError, errorCode } from './errors.js';
 import { nodeFileLayer, type FileLayer } from './file-layer.js';
 import { acquireLock, type DirLock } from './lock.js';
