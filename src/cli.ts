@@ -166,7 +166,7 @@ async function runForeground(config: Config): Promise<number> {
     throw new EngineError(`another monitor already writes to ${config.dataDir}`, "'pm2-log-monitor status' shows it; 'pm2-log-monitor stop' stops it");
   }
   await writePidFile(config.dataDir!, process.pid);
-  const view = await monitor.startMonitor({ processes: config.capture.processes.length ? config.capture.processes : undefined });
+  const view = await monitor.startMonitor({ processes: config.capture.processes.length ? config.capture.processes : undefined }, { persistAs: 'background' });
   stderrLog('info', `monitoring ${view.spec.processes?.join(', ') ?? 'all processes'} at PM2_HOME=${config.pm2Home} (monitor ${view.id})`);
   const scheduled = config.report.schedule ? await scheduleReports(monitor, config) : undefined;
   await new Promise<void>((resolve) => {

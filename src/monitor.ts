@@ -7,7 +7,8 @@ import { AnalysisActor } from './analysis/analysis-actor.js';
 import { analyzeWindowDetailed } from './analysis/analyze.js';
 import type { TemplateMiner } from './analysis/miner/template-miner.js';
 import { BufferLockedError, LogBuffer } from './buffer/log-buffer.js';
-import { TriggerEngine } from './buffer/triggers.js';
+import { readStateFile, writeStateFile } from './buffer/state-file.js';
+import { isTriggerState, TriggerEngine } from './buffer/triggers.js';
 import type { Config } from './config.js';
 import type {
   AnalyzeOptions,
@@ -133,27 +134,32 @@ export class Monitor implements MonitorEngine {
 
   // ---- monitors -------------------------------------------------------------------------------
 
-  async startMonitor(spec: MonitorSpec): Promise<MonitorView> {
+  /**
+   * `persistAs` keeps the monitor's trigger state (last analysis, known error patterns) across
+   * restarts under that name: the CLI's background monitor uses it; MCP sessions' monitors do not.
+   */
+  async startMonitor(spec: MonitorSpec, options: { persistAs?: string } = {}): Promise<MonitorView> {
     this.assertOpen();
     if (spec.processes?.length) await this.assertKnownProcesses(spec.processes);
-    for (const pattern of spec.patterns ?? []) {
-      try {
-        new RegExp(pattern);
-      } catch (error) {
-        throw new EngineError(`pattern ${JSON.stringify(pattern)} is not a valid regular expression`, (error as Error).message);
-      }
-    }
     const id = `mon-${randomUUID().slice(0, 8)}`;
-    const triggers = new TriggerEngine(
-      {
-        ...this.config.triggers,
-        flushIntervalMs: spec.flushIntervalMs ?? this.config.triggers.flushIntervalMs,
-        sizeThreshold: spec.bufferSize ?? this.config.triggers.sizeThreshold,
-        patterns: [...this.config.triggers.patterns, ...(spec.patterns ?? [])],
-      },
-      this.clock,
-    );
-    const watch = new Watch(id, spec, this.clock.now(), triggers);
+    const statePath = options.persistAs ? join(this.config.dataDir!, `triggers-${options.persistAs}.json`) : undefined;
+    const saved = statePath ? await readStateFile(statePath, isTriggerState) : undefined;
+    let triggers: TriggerEngine;
+    try {
+      triggers = new TriggerEngine(
+        {
+          ...this.config.triggers,
+          flushIntervalMs: spec.flushIntervalMs ?? this.config.triggers.flushIntervalMs,
+          sizeThreshold: spec.bufferSize ?? this.config.triggers.sizeThreshold,
+          patterns: [...this.config.triggers.patterns, ...(spec.patterns ?? [])],
+        },
+        this.clock,
+        saved,
+      );
+    } catch (error) {
+      throw new EngineError('invalid trigger settings', (error as Error).message);
+    }
+    const watch = new Watch(id, spec, this.clock.now(), triggers, statePath);
     this.watches.set(id, watch);
     await this.ensureRunning();
     this.log('info', `monitor ${id} started (${spec.processes?.join(', ') || 'all processes'})`);
@@ -162,7 +168,11 @@ export class Monitor implements MonitorEngine {
 
   async stopMonitor(id: string | 'all'): Promise<string[]> {
     const ids = id === 'all' ? [...this.watches.keys()] : [this.watchOf(id).id];
-    for (const key of ids) this.watches.delete(key);
+    for (const key of ids) {
+      const watch = this.watches.get(key)!;
+      if (watch.statePath) await this.saveTriggerState(watch);
+      this.watches.delete(key);
+    }
     if (this.watches.size === 0) await this.stopRunning();
     return ids;
   }
@@ -435,8 +445,9 @@ export class Monitor implements MonitorEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.watches.clear();
+    // Stop first: that saves the state of persistent monitors, which needs them still listed.
     await this.stopRunning();
+    this.watches.clear();
     await this.actor.stop();
     await this.buffer.close();
   }
@@ -468,8 +479,14 @@ export class Monitor implements MonitorEngine {
     return listProcessesOnce(this.config.pm2Home);
   }
 
+  private async saveTriggerState(watch: Watch): Promise<void> {
+    if (!watch.statePath) return;
+    await writeStateFile(watch.statePath, watch.triggers.state()).catch((e: Error) => this.log('error', `saving trigger state failed: ${e.message}`));
+  }
+
   private async saveState(): Promise<void> {
     await this.telemetry.save().catch((e: Error) => this.log('error', `saving telemetry failed: ${e.message}`));
+    for (const watch of this.watches.values()) await this.saveTriggerState(watch);
     await this.minerStore.save(this.miner).catch((e: Error) => this.log('error', `saving patterns failed: ${e.message}`));
   }
 }

@@ -18,6 +18,8 @@ export class Watch {
     readonly spec: MonitorSpec,
     readonly createdAt: number,
     readonly triggers: TriggerEngine,
+    /** Where the trigger state is saved, for a monitor that outlives restarts. */
+    readonly statePath?: string,
   ) {
     if (spec.processes?.length) this.processes = new Set(spec.processes);
     if (spec.namespaces?.length) this.namespaces = new Set(spec.namespaces);
