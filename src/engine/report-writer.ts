@@ -43,17 +43,7 @@ export class ReportWriter {
     });
     await this.cleanOnce(dirname(prepared.path));
     await writeFileAtomic(prepared.path, markdown);
-    return this.history.add(markdown, {
-      path: prepared.path,
-      generatedAt: result.generatedAt,
-      summary: {
-        entries: result.totals.entries,
-        errorRate: result.totals.errorRate,
-        critical: result.findings.filter((f) => f.severity === 'critical').length,
-        warnings: result.findings.filter((f) => f.severity === 'warning').length,
-        mode: result.mode,
-      },
-    });
+    return this.history.add(markdown, { path: prepared.path, generatedAt: result.generatedAt, summary: reportSummary(result) });
   }
 
   /** Temporary files a crashed writer left beside a report go the first time we write there. */
@@ -62,6 +52,17 @@ export class ReportWriter {
     this.cleanedDirs.add(dir);
     await cleanStaleTempFiles(dir).catch(() => 0);
   }
+}
+
+/** The figures a report record carries about the analysis behind it. */
+export function reportSummary(result: AnalysisResult): ReportRecord['summary'] {
+  return {
+    entries: result.totals.entries,
+    errorRate: result.totals.errorRate,
+    critical: result.findings.filter((f) => f.severity === 'critical').length,
+    warnings: result.findings.filter((f) => f.severity === 'warning').length,
+    mode: result.mode,
+  };
 }
 
 async function readTemplate(path: string): Promise<string> {

@@ -1,6 +1,7 @@
 // A MonitorEngine over plain arrays, for the MCP face's tests before and beside the real monitor.
 // Real logic, small scale: filters, seq cursors, templates, waitForEvent, reports on disk.
 import { EventHub } from '../../src/engine/event-hub.js';
+import { reportSummary } from '../../src/engine/report-writer.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type {
@@ -274,17 +275,7 @@ export class MemoryEngine implements MonitorEngine {
     const markdown = [`# Incident report`, '', ...result.findings.map((f) => `- **${f.severity}** ${f.title}`)].join('\n');
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, markdown);
-    const record: ReportRecord = {
-      path,
-      generatedAt: result.generatedAt,
-      summary: {
-        entries: result.totals.entries,
-        errorRate: result.totals.errorRate,
-        critical: result.findings.filter((f) => f.severity === 'critical').length,
-        warnings: result.findings.filter((f) => f.severity === 'warning').length,
-        mode: result.mode,
-      },
-    };
+    const record: ReportRecord = { path, generatedAt: result.generatedAt, summary: reportSummary(result) };
     this.reports.push({ record, markdown });
     this.emit({ kind: 'report', at: record.generatedAt, summary: `report written to ${path}`, reportPath: path });
     return record;
