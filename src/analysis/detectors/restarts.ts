@@ -55,7 +55,9 @@ function linesOf(ctx: DetectorContext): Map<string, ExitRecord[]> {
 
 /** Processes of the window, including those only the daemon's exit lines name. */
 export function processesWithExits(ctx: DetectorContext): string[] {
-  return [...new Set([...processNames(ctx), ...linesOf(ctx).keys()])].sort();
+  // The daemon's own lines (pm_id -1) speak of apps; the daemon is not an app that restarts.
+  const isDaemon = (name: string) => ctx.byProcess.get(name)?.every((e) => e.pmId === -1) ?? false;
+  return [...new Set([...processNames(ctx), ...linesOf(ctx).keys()])].filter((name) => !isDaemon(name)).sort();
 }
 
 /** Unexpected (not manual) exits of a process, oldest first. Events win over daemon lines, which would repeat them. */

@@ -39,6 +39,14 @@ describe('detectRestarts', () => {
     expect(f.summary).toBe('PM2 gave up restarting worker (status errored) after 1 unexpected exit (code 2).');
   });
 
+  it("does not take the daemon's own lines for an app that PM2 stopped", () => {
+    const w = new Window();
+    w.event(0, 'worker', 'exit', { exitCode: 1 });
+    w.log({ at: SEC, process: 'PM2', pmId: -1, stream: 'pm2', message: 'Script /app/worker.js had too many unstable restarts (16). Stopped. "errored"' });
+    const findings = detectRestarts(w.context({ processes: [processInfo('worker', { status: 'errored' })] }));
+    expect(findings.map((f) => f.processes)).toEqual([['worker']]);
+  });
+
   it("reads the daemon's exit lines when there are no events, as a warning below the loop threshold", () => {
     const w = new Window();
     const a = w.log({ at: 0, process: 'PM2', stream: 'pm2', level: 'warn', message: 'App [api:0] exited with code [1] via signal [SIGINT]' });
