@@ -29,5 +29,6 @@ export function showControls(text: string): string {
 
 /** The message form of captured text: escapes stripped, then controls made visible. Never throws. */
 export function cleanText(text: string): string {
-  return showControls(stripAnsi(text));
+  // Both introducers are controls too: one scan tells that most lines need neither step.
+  return HAS_CONTROL.test(text) ? showControls(stripAnsi(text)) : text;
 }
