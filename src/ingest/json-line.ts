@@ -16,11 +16,6 @@ export interface JsonLine {
   fields?: Record<string, unknown>;
 }
 
-const MESSAGE_KEYS = new Set(['msg', 'message']);
-const LEVEL_KEYS = new Set(['level', 'severity', 'lvl', 'log.level']);
-const TIME_KEYS = new Set(['time', 'timestamp', '@timestamp', 'ts']);
-const ERROR_KEYS = new Set(['err', 'error']);
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -67,24 +62,48 @@ export function parseJsonLine(text: string, capturedAt: number): JsonLine | unde
   let time: number | undefined;
   for (const key in parsed) {
     const value = parsed[key];
-    if (message === undefined && MESSAGE_KEYS.has(key)) {
-      message = typeof value === 'string' ? value : JSON.stringify(value);
-      continue;
+    // A switch on the key, not a lookup per set: JSON.parse gives internalized keys, so each case is
+    // a pointer comparison. Each key names at most one of message, level, time, stack or error.
+    switch (key) {
+      case 'msg':
+      case 'message':
+        if (message === undefined) {
+          message = typeof value === 'string' ? value : JSON.stringify(value);
+          continue;
+        }
+        break;
+      case 'level':
+      case 'severity':
+      case 'lvl':
+      case 'log.level':
+        if (level === undefined) {
+          level = levelFromValue(value);
+          if (level) continue;
+        }
+        break;
+      case 'time':
+      case 'timestamp':
+      case '@timestamp':
+      case 'ts':
+        if (time === undefined) {
+          time = timeFromValue(value, capturedAt);
+          if (time !== undefined) continue;
+        }
+        break;
+      // winston's format.errors({ stack: true }) puts the stack at the top level.
+      case 'stack':
+        if (typeof value === 'string') {
+          stacks.push(value);
+          continue;
+        }
+        break;
+      case 'err':
+      case 'error':
+        fields[key] = withoutStack(value, stacks);
+        kept++;
+        continue;
     }
-    if (level === undefined && LEVEL_KEYS.has(key)) {
-      level = levelFromValue(value);
-      if (level) continue;
-    }
-    if (time === undefined && TIME_KEYS.has(key)) {
-      time = timeFromValue(value, capturedAt);
-      if (time !== undefined) continue;
-    }
-    // winston's format.errors({ stack: true }) puts the stack at the top level.
-    if (key === 'stack' && typeof value === 'string') {
-      stacks.push(value);
-      continue;
-    }
-    fields[key] = ERROR_KEYS.has(key) ? withoutStack(value, stacks) : value;
+    fields[key] = value;
     kept++;
   }
 
