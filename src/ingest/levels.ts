@@ -60,6 +60,10 @@ function headOf(firstLine: string): string {
   return firstLine.length > HEAD_CHARS ? firstLine.slice(0, HEAD_CHARS) : firstLine;
 }
 
+// ERROR_HEADER, UPPER_MARKER, ERROR_MENTION and WARNING_SHAPE all need a capital letter: a head
+// without one skips all four for the price of one scan.
+const CAPITAL = /[A-Z]/;
+
 /** Every branch of STRUCTURED_MARKER needs a `[`, `:` or `=`. */
 function mayBeStructured(head: string): boolean {
   return head.indexOf(':') !== -1 || head.indexOf('[') !== -1 || head.indexOf('=') !== -1;
@@ -75,16 +79,16 @@ function hasStack(record: string, firstLine: string): boolean {
   return record.length !== firstLine.length && STACK.test(record);
 }
 
-function markerLevel(head: string): Level | undefined {
-  if (mayBeStructured(head)) {
-    const structured = STRUCTURED_MARKER.exec(head);
-    if (structured) {
-      const word = structured[1] ?? structured[2] ?? structured[3] ?? structured[4];
-      const level = levelFromValue(/^\d+$/.test(word) ? Number(word) : word);
-      if (level) return level;
-    }
-  }
-  // Anchored, so cheaper than any test that could skip it.
+function structuredLevel(head: string): Level | undefined {
+  if (!mayBeStructured(head)) return undefined;
+  const structured = STRUCTURED_MARKER.exec(head);
+  if (!structured) return undefined;
+  const word = structured[1] ?? structured[2] ?? structured[3] ?? structured[4];
+  return levelFromValue(/^\d+$/.test(word) ? Number(word) : word);
+}
+
+/** An error header or an upper-case level word: for a head with a capital letter. */
+function capitalLevel(head: string): Level | undefined {
   if (ERROR_HEADER.test(head)) return 'error';
   const upper = UPPER_MARKER.exec(head);
   return upper ? NAMED[upper[1].toLowerCase()] : undefined;
@@ -92,7 +96,8 @@ function markerLevel(head: string): Level | undefined {
 
 /** The level a text marker near the start of `firstLine` names, if any. */
 export function levelFromMarker(firstLine: string): Level | undefined {
-  return markerLevel(headOf(firstLine));
+  const head = headOf(firstLine);
+  return structuredLevel(head) ?? (CAPITAL.test(head) ? capitalLevel(head) : undefined);
 }
 
 /** True when the record has the shape of an error: stack frames, a code frame, an error header or mention. */
@@ -122,9 +127,13 @@ export function defaultLevel(stream: Stream): Level {
 /** The level of a text record: explicit marker, then error shape, then warning shape, then the stream default. */
 export function levelOfText(record: string, firstLine: string, stream: Stream): Level {
   const head = headOf(firstLine);
+  const structured = structuredLevel(head);
+  if (structured) return structured;
+  // Tested only now: a structured marker, found first, is the common case for a logger's line.
+  if (!CAPITAL.test(head)) return hasStack(record, firstLine) ? 'error' : defaultLevel(stream);
   // No marker means ERROR_HEADER has already failed on this head: the error shape is a stack or a mention.
   return (
-    markerLevel(head) ??
+    capitalLevel(head) ??
     (hasStack(record, firstLine) || mentionsError(head) ? 'error' : looksLikeWarning(head) ? 'warn' : defaultLevel(stream))
   );
 }
