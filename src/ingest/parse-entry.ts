@@ -20,6 +20,9 @@ export interface SourceContext {
   jsonWrapped?: boolean;
 }
 
+/** Controls (tab and newline among them), `:`, `=`, `[` and capital letters: see parseEntry. */
+const MAY_CARRY_MORE = /[\u0000-\u001f\u007f-\u009f:=[A-Z]/;
+
 function firstLineOf(text: string): string {
   const newline = text.indexOf('\n');
   return newline === -1 ? text : text.slice(0, newline);
@@ -52,6 +55,13 @@ export function parseEntry(record: string, source: SourceContext, capturedAt: nu
       const entry = entryOf(source, json.time ?? prefixTime ?? capturedAt, level, message, record);
       if (json.fields) entry.fields = json.fields;
       return entry;
+    }
+    // Most lines carry nothing to find: no control character or escape (cleanText), no second line,
+    // no time (every form textTimestamp reads has a `:` or a `[`), no level marker (levels.ts needs a
+    // `[`, `:` or `=`, or a capital letter) and no error shape (a capital, or a second line). One scan
+    // for any of those saves a dozen; a change to what those modules look for must keep this true.
+    if (!MAY_CARRY_MORE.test(record)) {
+      return entryOf(source, prefixTime ?? capturedAt, defaultLevel(source.stream), record, record);
     }
     const message = cleanText(record);
     const firstLine = firstLineOf(message);
