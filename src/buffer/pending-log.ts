@@ -1,6 +1,8 @@
-// Entries appended but not yet written, already encoded as frames in one growable Buffer: the
-// bytes live off the JS heap (no per-entry strings for the GC to trace) and a flush writes slices
-// of it as they are, without a second encoding pass.
+// Entries appended but not yet written, kept as their serialized JSON and encoded into frames only
+// when a flush takes them. At high rates most pending entries leave the memory window before the
+// next flush and are never written (see LogBuffer.trimPending): encoding them at append time (UTF-8
+// copy and CRC) was wasted work, measurable in the append benchmark. A flush encodes each run once,
+// into a buffer of its own, so appends during the write never touch the bytes being written.
 import { writeFrame, FRAME_OVERHEAD } from './record-codec.js';
 
 /** A frozen view of consecutive pending records, handed to the segment store. */
@@ -14,90 +16,83 @@ export interface RecordRun {
 }
 
 export class PendingLog {
-  private buf = Buffer.allocUnsafe(64 * 1024);
+  private jsons: string[] = [];
   private seqs: number[] = [];
-  private offsets: number[] = [];
+  /** Frame size of each record (payload UTF-8 bytes + FRAME_OVERHEAD), known from append on. */
+  private sizes: number[] = [];
   private head = 0;
-  private end = 0;
   private writing = false;
 
   get size(): number {
     return this.seqs.length - this.head;
   }
 
-  /** Encodes one record at the end; returns its frame size. */
+  /** Keeps one record at the end; returns its frame size. */
   add(seq: number, json: string): number {
-    const worst = FRAME_OVERHEAD + json.length * 3;
-    if (this.end + worst > this.buf.length) this.grow(this.end + worst);
-    const start = this.end;
-    const payloadBytes = this.buf.write(json, start + FRAME_OVERHEAD, 'utf8');
-    this.end = writeFrame(this.buf, start, payloadBytes);
+    const bytes = FRAME_OVERHEAD + Buffer.byteLength(json, 'utf8');
+    this.jsons.push(json);
     this.seqs.push(seq);
-    this.offsets.push(start);
-    return this.end - start;
+    this.sizes.push(bytes);
+    return bytes;
   }
 
   /** Takes back the record just added (it was too large and is re-added shortened). */
   pop(): void {
+    this.jsons.pop();
     this.seqs.pop();
-    this.end = this.offsets.pop() as number;
-  }
-
-  private grow(need: number): void {
-    let capacity = this.buf.length * 2;
-    while (capacity < need) capacity *= 2;
-    const next = Buffer.allocUnsafe(capacity);
-    this.buf.copy(next, 0, 0, this.end);
-    this.buf = next;
+    this.sizes.pop();
   }
 
   /** Forgets records below `seq` (evicted before they were written). */
   dropBelow(seq: number): void {
-    while (this.head < this.seqs.length && this.seqs[this.head] < seq) this.head++;
+    while (this.head < this.seqs.length && this.seqs[this.head] < seq) this.jsons[this.head++] = '';
     if (!this.writing) this.compact();
   }
 
-  /** The records above `afterSeq`, frozen: appends during the write do not change the view. */
+  /** The records above `afterSeq`, encoded as frames: appends during the write do not change the view. */
   run(afterSeq: number): RecordRun {
     let first = this.head;
     while (first < this.seqs.length && this.seqs[first] <= afterSeq) first++;
-    const { buf, seqs, offsets } = this;
-    const last = seqs.length;
-    const end = this.end;
-    const stop = (i: number) => (i < last ? offsets[i] : end);
+    const last = this.seqs.length;
+    const seqs = this.seqs.slice(first, last);
+    // offsets[i] is where frame i starts; offsets[length] is the end of the last frame.
+    const offsets = new Array<number>(last - first + 1);
+    let total = 0;
+    for (let i = first; i < last; i++) {
+      offsets[i - first] = total;
+      total += this.sizes[i];
+    }
+    offsets[last - first] = total;
+    const buf = Buffer.allocUnsafe(total);
+    for (let i = first; i < last; i++) {
+      const start = offsets[i - first];
+      const payloadBytes = buf.write(this.jsons[i], start + FRAME_OVERHEAD, 'utf8');
+      writeFrame(buf, start, payloadBytes);
+    }
     return {
       length: last - first,
-      seq: (i) => seqs[first + i],
-      bytes: (i) => stop(first + i + 1) - offsets[first + i],
-      slice: (i, j) => buf.subarray(offsets[first + i], stop(first + j)),
+      seq: (i) => seqs[i],
+      bytes: (i) => offsets[i + 1] - offsets[i],
+      slice: (i, j) => buf.subarray(offsets[i], offsets[j]),
     };
   }
 
-  /** Brackets a write: bytes are not moved while the store holds slices of them. */
+  /** Brackets a write: the arrays are compacted only between writes. */
   setWriting(writing: boolean): void {
     this.writing = writing;
   }
 
-  /** Records up to `seq` are on disk: drop them and move the rest to the front. */
+  /** Records up to `seq` are on disk: drop them. */
   consume(seq: number): void {
     this.dropBelow(seq + 1);
   }
 
-  /** Amortised: moves the live bytes only once at least half of what precedes them is dead. */
+  /** Amortised: the arrays are cut only once at least half of them is dead. */
   private compact(): void {
-    if (this.head === 0) return;
-    const start = this.head < this.seqs.length ? this.offsets[this.head] : this.end;
-    if (start * 2 < this.end) return;
-    if (start < this.end) this.buf.copy(this.buf, 0, start, this.end);
-    this.end -= start;
+    if (this.head === 0 || this.head * 2 < this.seqs.length) return;
+    this.jsons = this.jsons.slice(this.head);
     this.seqs = this.seqs.slice(this.head);
-    this.offsets = this.offsets.slice(this.head).map((offset) => offset - start);
+    this.sizes = this.sizes.slice(this.head);
     this.head = 0;
-    // A burst may have grown the buffer far past what is pending now: give the memory back.
-    if (this.buf.length > 4 * 1024 * 1024 && this.end * 4 < this.buf.length) {
-      const smaller = Buffer.allocUnsafe(Math.max(64 * 1024, this.end * 2));
-      this.buf.copy(smaller, 0, 0, this.end);
-      this.buf = smaller;
-    }
   }
 }
