@@ -42,7 +42,7 @@ import { ReportWriter } from './engine/report-writer.js';
 import { Telemetry } from './engine/telemetry.js';
 import { Watch } from './engine/watch.js';
 import { createRedactor, type Redactor } from './ingest/redact.js';
-import { Capture } from './pm2/capture.js';
+import { Capture, listProcessesOnce } from './pm2/capture.js';
 import type { FileCheckpoint } from './pm2/log-tailer.js';
 import type { ReportSeries } from './report/render-report.js';
 import { activitySeries } from './engine/activity-series.js';
@@ -332,12 +332,14 @@ export class Monitor implements MonitorEngine {
 
   async status(monitorId?: string): Promise<EngineStatus> {
     const monitors = monitorId ? [this.watchOf(monitorId).view()] : [...this.watches.values()].map((w) => w.view());
-    const processes = await this.listProcesses().catch(() => []);
+    // Without a running capture, one question to the daemon answers both whether it lives and what it runs.
+    const listed = this.capture ? this.capture.processes() : await this.oneShotProcesses().catch(() => undefined);
+    const daemon = this.capture ? this.capture.daemon() : { ...this.daemonState, alive: listed !== undefined, lastSeen: listed ? this.clock.now() : this.daemonState.lastSeen };
     return {
-      daemon: this.capture ? this.capture.daemon() : await this.probeDaemon(),
+      daemon,
       dataDir: this.config.dataDir!,
       readOnly: this.readOnly,
-      processes,
+      processes: listed ?? [],
       buffer: this.buffer.stats(),
       monitors,
       gaps: this.telemetry.gaps.toArray().slice(-50),
@@ -469,13 +471,8 @@ export class Monitor implements MonitorEngine {
     if (unknown.length) throw new UnknownProcessError(unknown, knownNames);
   }
 
-  private async probeDaemon(): Promise<DaemonState> {
-    return (await this.oneShotProcesses()) ? { ...this.daemonState, alive: true, lastSeen: this.clock.now() } : { ...this.daemonState, alive: false };
-  }
-
-  /** Without a running capture: ask the daemon once, never spawning it. */
-  private async oneShotProcesses(): Promise<ProcessInfo[] | undefined> {
-    const { listProcessesOnce } = await import('./pm2/capture.js');
+  /** Without a running capture: ask the daemon once, never spawning it; undefined when none runs. */
+  private oneShotProcesses(): Promise<ProcessInfo[] | undefined> {
     return listProcessesOnce(this.config.pm2Home);
   }
 
