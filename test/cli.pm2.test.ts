@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive } from '../src/cli/background.js';
+import { isAlive } from '../src/buffer/lock.js';
 import { createPm2Home, FIXTURE_APPS, waitFor, type Pm2Home } from './helpers/pm2-home.js';
 
 const CLI = resolve(import.meta.dirname, '../dist/cli.js');

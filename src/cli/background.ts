@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAlive } from '../buffer/lock.js';
 
 export interface BackgroundPaths {
   pidFile: string;
@@ -12,15 +13,6 @@ export interface BackgroundPaths {
 
 export function backgroundPaths(dataDir: string): BackgroundPaths {
   return { pidFile: join(dataDir, 'monitor.pid'), logFile: join(dataDir, 'monitor.log') };
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The pid of the running background monitor, or undefined (a stale pid file is removed). */

@@ -1,19 +1,13 @@
 // One record (a line, or a multi-line record from the grouper) into a NewEntry: time, level,
 // message, structured fields. Never throws: log text is untrusted and may be anything.
-import type { Level, NewEntry, Stream } from '../core/types.js';
+import type { Level, NewEntry } from '../core/types.js';
 import { cleanText, showControls } from './control-chars.js';
 import { parseJsonLine } from './json-line.js';
 import { defaultLevel, levelOfText } from './levels.js';
 import { textTimestamp } from './timestamps.js';
 
 /** Where a record came from. One per process and stream. */
-export interface SourceContext {
-  process: string;
-  pmId: number;
-  pid?: number;
-  instance?: number;
-  namespace?: string;
-  stream: Stream;
+export interface SourceContext extends Pick<NewEntry, 'process' | 'pmId' | 'pid' | 'instance' | 'namespace' | 'stream'> {
   /** PM2's `log_date_format` (`--time` sets `YYYY-MM-DDTHH:mm:ss`): every line starts with that date and `: `. */
   logDateFormat?: string;
   /** PM2's `--log-type json`: every chunk comes wrapped in `{"message": ..., "timestamp": ...}`. */

@@ -7,6 +7,7 @@
 // was published in between is gone, which is reported through onStatus.
 import type { ProcessEvent, ProcessEventKind, Stream } from '../core/types.js';
 import { parseArg } from './amp-socket.js';
+import { numberOr } from './process-registry.js';
 import type { BusSubscriber } from './pm2-connection.js';
 
 /** A raw piece of output from the bus: not a line (fork mode: one pipe read, up to 64 KiB). */
@@ -188,6 +189,3 @@ export class BusListener {
   }
 }
 
-function numberOr(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}

@@ -215,6 +215,6 @@ function differs(a: ProcessInfo, b: ProcessInfo): boolean {
   );
 }
 
-function numberOr(value: unknown, fallback: number): number {
+export function numberOr(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
