@@ -293,7 +293,7 @@ export class Monitor implements MonitorEngine {
   private async followWriter(): Promise<void> {
     try {
       await this.buffer.reload();
-      await this.telemetry.load(false);
+      if (await this.telemetry.changed()) await this.telemetry.load(false);
       if (await this.minerStore.changed()) this.miner = await this.minerStore.load((message) => this.log('warn', message));
       const fresh = this.buffer.range(this.lastReloadedSeq + 1);
       if (fresh.length) {

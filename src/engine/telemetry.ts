@@ -5,6 +5,7 @@ import { readStateFile, writeStateFile } from '../buffer/state-file.js';
 import type { Clock } from '../core/ports.js';
 import type { CoverageGap, MetricSample, ProcessEvent } from '../core/types.js';
 import { BoundedList } from './bounded-list.js';
+import { FileVersion } from './file-version.js';
 
 interface SavedTelemetry {
   /** When the writer last saved: the start of any downtime that follows. */
@@ -23,12 +24,19 @@ export class Telemetry {
   readonly samples = new BoundedList<MetricSample>(50_000);
   readonly gaps = new BoundedList<CoverageGap>(1_000);
   private readonly path: string;
+  private readonly version: FileVersion;
 
   constructor(
     dataDir: string,
     private readonly clock: Clock,
   ) {
     this.path = join(dataDir, 'telemetry.json');
+    this.version = new FileVersion(this.path);
+  }
+
+  /** Whether the writer saved since the last load: a read-only reader reloads only then. */
+  changed(): Promise<boolean> {
+    return this.version.changed();
   }
 
   /**
@@ -36,6 +44,7 @@ export class Telemetry {
    * that save as a monitor-down gap: lines of processes without a log file were lost meanwhile.
    */
   async load(asWriter: boolean): Promise<void> {
+    await this.version.markRead();
     const saved = await readStateFile<SavedTelemetry>(this.path);
     if (!saved) return;
     this.events.replace(saved.events ?? []);
