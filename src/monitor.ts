@@ -243,16 +243,18 @@ export class Monitor implements MonitorEngine {
 
   /** The capture hot path: name patterns, store, feed triggers. Keep it cheap. */
   private ingest(entries: NewEntry[], checkpoints: Record<string, FileCheckpoint>): void {
-    const newPatterns: LogEntry[] = [];
+    const newPatternIds = new Set<string>();
     for (const entry of entries) {
       const match = this.miner.add(entry.message, { timestamp: entry.timestamp, process: entry.process, level: entry.level });
       entry.patternId = match.id;
-      if (match.isNew && (entry.level === 'error' || entry.level === 'warn')) newPatterns.push(entry as LogEntry);
+      if (match.isNew && (entry.level === 'error' || entry.level === 'warn')) newPatternIds.add(match.id);
     }
     const stored = this.buffer.append(entries);
     const lastSeq = stored.length ? stored[stored.length - 1].seq : this.buffer.lastSeq;
     this.checkpoints.stage(lastSeq, checkpoints);
     this.observe(stored, []);
+    // Announced from the stored entries, so that an event carries the seq a client can query.
+    const newPatterns = newPatternIds.size ? stored.filter((e) => newPatternIds.delete(e.patternId!)) : [];
     this.announce(stored, newPatterns);
   }
 

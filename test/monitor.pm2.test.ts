@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
+import type { EngineEvent } from '../src/core/engine.js';
 import { createMonitor, type Monitor } from '../src/monitor.js';
 import { bounded, createPm2Home, FIXTURE_APPS, waitFor, type Pm2Home } from './helpers/pm2-home.js';
 import { startWithEnv } from './pm2/capture-helpers.js';
@@ -52,6 +53,8 @@ describe('monitor engine with a real PM2 daemon', () => {
     // Its triggered reports go to their own file, so they never race the explicit ones below.
     const view = await monitor.startMonitor({ reportPath: 'docs/all.md' });
     expect(view.id).toMatch(/^mon-/);
+    const events: EngineEvent[] = [];
+    const unsubscribe = monitor.subscribe((e) => events.push(e));
     await pm2.pm2('start', join(FIXTURE_APPS, 'api-sim.cjs'), '--name', 'api');
     const ready = await waitFor(() => monitor.queryLogs({ processes: ['api'], search: 'api ready' }).entries[0], 20_000, 'api ready line');
     expect(ready.level).toBe('info');
@@ -61,6 +64,11 @@ describe('monitor engine with a real PM2 daemon', () => {
       return found.matched >= 12 ? found : undefined;
     }, 10_000, '12 errors');
     expect(errors.matched).toBe(12);
+    // The first ECONNREFUSED is a new error pattern; its event points at an entry a client can query.
+    unsubscribe();
+    const newPattern = events.find((e) => e.kind === 'new_pattern' && e.process === 'api');
+    expect(newPattern?.seq).toBe(errors.entries[0].seq);
+    expect(newPattern?.patternId).toBe(errors.entries[0].patternId);
     expect(errors.entries[0].message).toContain('at OrderRepo.find (/srv/api/src/orders/repo.js:42:11)');
     expect(errors.entries[0].stream).toBe('err');
     expect(new Set(errors.entries.map((e) => e.patternId)).size).toBe(1);
@@ -99,8 +107,8 @@ describe('monitor engine with a real PM2 daemon', () => {
   });
 
   it('fires a trigger on an error burst and writes the report by itself', async () => {
-    const events: string[] = [];
-    const unsubscribe = monitor.subscribe((e) => events.push(e.kind));
+    const events: EngineEvent[] = [];
+    const unsubscribe = monitor.subscribe((e) => events.push(e));
     await startWithEnv(pm2, 'burst', join(FIXTURE_APPS, 'api-sim.cjs'), { BURST_DELAY_MS: '1500' });
     const view = await monitor.startMonitor({ processes: ['burst'], reportPath: 'docs/burst.md' });
     const status = await waitFor(async () => {
@@ -110,8 +118,10 @@ describe('monitor engine with a real PM2 daemon', () => {
     unsubscribe();
     expect(status.monitors[0].lastFiring?.cause).toMatch(/error-burst|exception|new-error-pattern/);
     expect(status.monitors[0].lastReport?.path).toBe(join(work, 'docs', 'burst.md'));
-    expect(events).toContain('error');
-    expect(events).toContain('report');
+    const kinds = events.map((e) => e.kind);
+    expect(kinds).toContain('error');
+    expect(kinds).toContain('report');
+
     expect(status.daemon.alive).toBe(true);
     expect(status.processes.map((p) => p.name).sort()).toEqual(['api', 'burst', 'hello']);
   });
