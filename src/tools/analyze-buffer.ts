@@ -5,7 +5,7 @@ import { monitorIdField, parseTimeRange, processList, sinceField, untilField } f
 import { presentAnalysis } from './analysis-view.js';
 import { progressFor } from './progress.js';
 import { dataResult, guarded } from './results.js';
-import { samplingFor } from './sampling-llm.js';
+import { samplingFor } from '../analysis/llm/sampling-llm.js';
 
 const outputSchema = {
   note: z.string(),

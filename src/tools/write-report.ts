@@ -5,7 +5,7 @@ import type { ToolDeps } from './context.js';
 import { monitorIdField, parseSince, sinceField } from './fields.js';
 import { progressFor } from './progress.js';
 import { dataResult, guarded } from './results.js';
-import { samplingFor } from './sampling-llm.js';
+import { samplingFor } from '../analysis/llm/sampling-llm.js';
 
 const ROOTS_TIMEOUT_MS = 5_000;
 
@@ -48,7 +48,7 @@ export function registerWriteReportTool(server: McpServer, deps: ToolDeps): void
         'client declares, else the configured root). Returns the path and a summary; the report is also kept in history.',
       inputSchema: {
         output: z.string().min(1).max(500).optional().describe('Markdown path relative to the report root (default docs/report.md)'),
-        template: z.string().min(1).max(500).optional().describe('Path of a markdown template file'),
+        template: z.string().min(1).max(500).optional().describe('Path of a markdown (.md) template file inside the report root'),
         since: sinceField.optional(),
         monitorId: monitorIdField.optional().describe('Report on what this monitor watches'),
       },

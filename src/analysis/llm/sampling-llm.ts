@@ -1,7 +1,7 @@
 // The calling client's own model as an LlmPort, through MCP sampling. The analysis model gets no
 // tools and no context from the client's other servers: only our system prompt and one user turn.
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { LlmPort, LlmRequest, LlmResponse } from '../core/ports.js';
+import type { LlmPort, LlmRequest, LlmResponse } from '../../core/ports.js';
 
 /** Cap on what one sampling call may ask of the user's model, whatever the engine requests. */
 export const SAMPLING_MAX_TOKENS = 4_096;
