@@ -3,6 +3,8 @@
 // consume the same output in the same run. Prints lines received vs lines in PM2's log file (loss,
 // duplicates), lines/s, CPU seconds per million lines of each consumer and the ratio.
 // Usage: node --import tsx bench/ingest.ts [lines=1000000] [--redact]
+// PLM_PROF=<dir> writes a V8 CPU profile of the capture child there, and prints the hrtime (µs) at
+// which the measured window starts and ends (MARK lines), to read only that part of the profile.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -44,7 +46,7 @@ async function runCaptureChild(pm2Home: string, expected: number, redact: boolea
     onEntries: (entries) => {
       const now = performance.timeOrigin + performance.now();
       for (const entry of entries) {
-        const n = entry.message.startsWith(PREFIX) ? Number(entry.message.slice(PREFIX.length + 1)) : NaN;
+        const n = benchLineNumber(entry.message);
         if (!Number.isInteger(n)) {
           if (odd.length < 5) odd.push(JSON.stringify(entry.message.slice(0, 200)));
           continue;
@@ -59,6 +61,7 @@ async function runCaptureChild(pm2Home: string, expected: number, redact: boolea
   });
   await capture.start();
   const cpu0 = process.cpuUsage();
+  if (process.env.PLM_PROF) process.stderr.write(`MARK ready ${process.hrtime.bigint() / 1000n}\n`);
   process.send?.({ type: 'ready' } satisfies ChildMessage);
   process.on('message', (message: string) => {
     if (message === 'missing') {
@@ -66,6 +69,7 @@ async function runCaptureChild(pm2Home: string, expected: number, redact: boolea
       for (let n = 1; n <= expected && numbers.length < 10; n++) if (!seen[n]) numbers.push(n);
       process.send?.({ type: 'missing', numbers, odd } satisfies ChildMessage);
     } else if (message.startsWith('replay:')) {
+      if (process.env.PLM_PROF) process.stderr.write(`MARK replay ${process.hrtime.bigint() / 1000n}\n`);
       void replay(message.slice('replay:'.length), redact).then((result) => process.send?.({ type: 'replay', ...result } satisfies ChildMessage));
     } else if (message === 'progress') {
       const cpu = process.cpuUsage(cpu0);
@@ -75,6 +79,18 @@ async function runCaptureChild(pm2Home: string, expected: number, redact: boolea
       void capture.stop().then(() => process.exit(0));
     }
   });
+}
+
+/** n of a `<PREFIX> <n>` line, else NaN. Digit by digit: this consumer's CPU counts as the capture's. */
+function benchLineNumber(message: string): number {
+  if (!message.startsWith(PREFIX) || message.charCodeAt(PREFIX.length) !== 32 || message.length === PREFIX.length + 1) return NaN;
+  let n = 0;
+  for (let i = PREFIX.length + 1; i < message.length; i++) {
+    const digit = message.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return NaN;
+    n = n * 10 + digit;
+  }
+  return n;
 }
 
 /** The ingest pipeline alone on the same file, fed as the tailer feeds it: the parsing share of the capture's CPU. */
@@ -126,7 +142,7 @@ async function main(): Promise<void> {
     });
 
     const capture = fork(fileURLToPath(import.meta.url), ['--child', home, String(lines), redact ? '--redact' : ''], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...(process.env.PLM_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.PLM_PROF] : [])],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     children.push(capture);
@@ -172,6 +188,10 @@ async function main(): Promise<void> {
       capture.send(`replay:${outPath}`);
     });
     capture.send('stop');
+    await new Promise((exited) => {
+      capture.once('exit', exited);
+      setTimeout(exited, 5000).unref();
+    });
 
     const perMillion = (cpu: number, n: number) => (n > 0 ? (cpu * 1e6) / n : NaN);
     const rate = (n: number, from: number, to: number) => (to > from ? Math.round(n / ((to - from) / 1000)) : NaN);

@@ -24,6 +24,8 @@ export interface LogTailerOptions {
   startAt?: 'start' | 'end';
   /** Default 250. */
   pollIntervalMs?: number;
+  /** Watcher wake-ups closer than this after a pass started are merged into one pass, ms. Default 50 (at most pollIntervalMs). */
+  minPassGapMs?: number;
   /** Largest chunk handed to onData. Default 512 KiB. */
   maxReadBytes?: number;
   /** Synchronous consumer. If it throws, the chunk is offered again on the next pass. */
@@ -43,6 +45,9 @@ export class LogTailer {
   #stopped = false;
   #chain: Promise<void> = Promise.resolve();
   #pending?: Promise<void>;
+  readonly #minGapMs: number;
+  #lastPassAt = -Infinity;
+  #wakeTimer?: NodeJS.Timeout;
   /** Error codes already reported: a condition is reported once, not on every poll, until it clears. */
   #reported = new Set<string>();
   #passErrors = new Set<string>();
@@ -57,6 +62,10 @@ export class LogTailer {
     const maxRead = options.maxReadBytes ?? 512 * 1024;
     if (!Number.isInteger(maxRead) || maxRead < 1 || maxRead > 64 * 1024 * 1024) {
       throw new TypeError(`maxReadBytes must be an integer from 1 to 67108864, got ${String(maxRead)}`);
+    }
+    const minGap = options.minPassGapMs ?? Math.min(50, poll);
+    if (!Number.isInteger(minGap) || minGap < 0 || minGap > poll) {
+      throw new TypeError(`minPassGapMs must be an integer from 0 to pollIntervalMs (${poll}), got ${String(minGap)}`);
     }
     const startAt = options.startAt ?? 'end';
     if (startAt !== 'start' && startAt !== 'end') throw new TypeError(`startAt must be 'start' or 'end', got ${String(startAt)}`);
@@ -76,7 +85,8 @@ export class LogTailer {
       onError: (error) => this.#fail(error),
       isStopped: () => this.#stopped,
     });
-    this.#watch = new FileWatch(options.path, poll, () => void this.readNow());
+    this.#minGapMs = minGap;
+    this.#watch = new FileWatch(options.path, poll, () => this.#wake());
   }
 
   /** Catches up, then follows the file until stop(). */
@@ -107,13 +117,34 @@ export class LogTailer {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearTimeout(this.#wakeTimer);
     this.#watch.close();
     await this.#chain;
     await this.#follower.closeFile();
   }
 
+  /**
+   * A watcher wake-up. Under a flood PM2 appends many times a second: passes closer than minPassGapMs
+   * are merged into one, so each reads more at once and the per-pass checks (stat, probe reads) are
+   * paid less often. A quiet file is still read at once.
+   */
+  #wake(): void {
+    if (this.#stopped || this.#wakeTimer) return;
+    const wait = this.#lastPassAt + this.#minGapMs - performance.now();
+    if (wait <= 0) {
+      void this.readNow();
+      return;
+    }
+    this.#wakeTimer = setTimeout(() => {
+      this.#wakeTimer = undefined;
+      void this.readNow();
+    }, wait);
+    this.#wakeTimer.unref();
+  }
+
   async #runPass(): Promise<void> {
     if (this.#stopped) return;
+    this.#lastPassAt = performance.now();
     this.#passErrors = new Set();
     try {
       await this.#follower.pass();

@@ -505,6 +505,24 @@ describe('LogTailer: following live', () => {
     expect(t.chunks.length).toBe(delivered);
     expect(t.tailer.checkpoint()).toMatchObject({ ino: statSync(log).ino, offset: 10 });
   });
+
+  it('reads a quiet file on its first wake-up and merges the wake-ups of a burst into one pass', async () => {
+    const write = pm2Writer(log);
+    const t = follow({ pollIntervalMs: 2000, minPassGapMs: 500 });
+    await t.tailer.start();
+    await new Promise((resolve) => setTimeout(resolve, 550));
+    write('alone\n');
+    await waitFor(() => t.text() === 'alone\n', 'the lone line');
+    let burst = '';
+    for (let i = 0; i < 10; i++) {
+      burst += `burst ${i}\n`;
+      write(`burst ${i}\n`);
+      // Room for a pass between two writes: only the gap keeps them in one.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await waitFor(() => t.text() === `alone\n${burst}`, 'the burst');
+    expect(t.chunks.map((c) => c.toString())).toEqual(['alone\n', burst]);
+  });
 });
 
 describe('LogTailer: random sequences of PM2 file events', () => {
