@@ -15,10 +15,13 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(import.meta.dirname, '..');
 const PM2_BIN = join(ROOT, 'node_modules/pm2/bin/pm2');
 const PREFIX = `bench-${'x'.repeat(40)}`;
+const WARMUP_PREFIX = `warmup-${'x'.repeat(39)}`;
 const TICKS_PER_SECOND = 100;
 
 interface Progress {
   lines: number;
+  /** Lines of the warm-up app. */
+  warmupLines: number;
   duplicates: number;
   lastAt: number;
   cpuSeconds: number;
@@ -26,6 +29,7 @@ interface Progress {
 
 type ChildMessage =
   | { type: 'ready' }
+  | { type: 'marked' }
   | ({ type: 'progress' } & Progress)
   | { type: 'replay'; cpuSeconds: number; entries: number }
   | { type: 'missing'; numbers: number[]; odd: string[] };
@@ -38,27 +42,32 @@ async function runCaptureChild(pm2Home: string, expected: number, redact: boolea
   const { createRedactor } = await import('../src/ingest/redact.js');
   const seen = new Uint8Array(expected + 2);
   const odd: string[] = [];
-  const progress: Progress = { lines: 0, duplicates: 0, lastAt: 0, cpuSeconds: 0 };
+  const progress: Progress = { lines: 0, warmupLines: 0, duplicates: 0, lastAt: 0, cpuSeconds: 0 };
   const capture = new Capture({
     pm2Home,
     redact: redact ? createRedactor().redact : undefined,
     onEntries: (entries) => {
-      const now = performance.timeOrigin + performance.now();
+      let lines = 0;
+      let duplicates = 0;
       for (const entry of entries) {
         const n = benchLineNumber(entry.message);
-        if (!Number.isInteger(n)) {
-          if (odd.length < 5) odd.push(JSON.stringify(entry.message.slice(0, 200)));
+        if (n < 1 || n > expected) {
+          if (entry.message.startsWith(WARMUP_PREFIX)) progress.warmupLines++;
+          else if (odd.length < 5) odd.push(JSON.stringify(entry.message.slice(0, 200)));
           continue;
         }
-        if (seen[n]) progress.duplicates++;
+        if (seen[n]) duplicates++;
         else seen[n] = 1;
-        progress.lines++;
-        progress.lastAt = now;
-        }
+        lines++;
+      }
+      if (lines === 0) return;
+      progress.lines += lines;
+      progress.duplicates += duplicates;
+      progress.lastAt = performance.timeOrigin + performance.now();
     },
   });
   await capture.start();
-  const cpu0 = process.cpuUsage();
+  let cpu0 = process.cpuUsage();
   if (process.env.PLM_PROF) process.stderr.write(`MARK ready ${process.hrtime.bigint() / 1000n}\n`);
   process.send?.({ type: 'ready' } satisfies ChildMessage);
   process.on('message', (message: string) => {
@@ -69,6 +78,9 @@ async function runCaptureChild(pm2Home: string, expected: number, redact: boolea
     } else if (message.startsWith('replay:')) {
       if (process.env.PLM_PROF) process.stderr.write(`MARK replay ${process.hrtime.bigint() / 1000n}\n`);
       void replay(message.slice('replay:'.length), redact).then((result) => process.send?.({ type: 'replay', ...result } satisfies ChildMessage));
+    } else if (message === 'mark') {
+      cpu0 = process.cpuUsage();
+      process.send?.({ type: 'marked' } satisfies ChildMessage);
     } else if (message === 'progress') {
       const cpu = process.cpuUsage(cpu0);
       progress.cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -79,16 +91,21 @@ async function runCaptureChild(pm2Home: string, expected: number, redact: boolea
   });
 }
 
-/** n of a `<PREFIX> <n>` line, else NaN. Digit by digit: this consumer's CPU counts as the capture's. */
+/**
+ * n of a `<PREFIX> <n>` line, else -1. Read from the end, digit by digit: this consumer's CPU is
+ * counted as the capture's, so it does no more than a storing consumer's bookkeeping would.
+ */
 function benchLineNumber(message: string): number {
-  if (!message.startsWith(PREFIX) || message.charCodeAt(PREFIX.length) !== 32 || message.length === PREFIX.length + 1) return NaN;
   let n = 0;
-  for (let i = PREFIX.length + 1; i < message.length; i++) {
+  let scale = 1;
+  let i = message.length - 1;
+  for (; i >= 0; i--) {
     const digit = message.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return NaN;
-    n = n * 10 + digit;
+    if (digit < 0 || digit > 9) break;
+    n += digit * scale;
+    scale *= 10;
   }
-  return n;
+  return i === PREFIX.length && scale > 1 && message.charCodeAt(i) === 32 && message.startsWith(PREFIX) ? n : -1;
 }
 
 /** The ingest pipeline alone on the same file, fed as the tailer feeds it: the parsing share of the capture's CPU. */
@@ -139,13 +156,19 @@ function lost(r: Round): number {
 async function main(): Promise<void> {
   const lines = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
   const redact = process.argv.includes('--redact');
-  const roundsArg = process.argv.indexOf('--rounds');
-  const roundCount = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
-  if (!Number.isInteger(roundCount) || roundCount < 1) throw new Error('--rounds takes a whole number >= 1');
-  process.stdout.write(`capture of ${lines} lines from a real PM2 app${redact ? ' (with redaction)' : ''}, ${roundCount} rounds\n`);
+  const option = (name: string, fallback: number) => {
+    const at = process.argv.indexOf(name);
+    const value = at > 0 ? Number(process.argv[at + 1]) : fallback;
+    if (!Number.isInteger(value) || value < 0) throw new Error(`${name} takes a whole number >= 0`);
+    return value;
+  };
+  const roundCount = Math.max(1, option('--rounds', 3));
+  const warmup = option('--warmup', 200_000);
+  const warm = warmup > 0 ? `, measured after ${warmup} warm-up lines` : '';
+  process.stdout.write(`capture of ${lines} lines from a real PM2 app${redact ? ' (with redaction)' : ''}, ${roundCount} rounds${warm}\n`);
   const rounds: Round[] = [];
   for (let i = 1; i <= roundCount; i++) {
-    const round = await runRound(lines, redact);
+    const round = await runRound(lines, warmup, redact);
     rounds.push(round);
     const summary = `capture ${captureCpu(round).toFixed(2)}, pm2 logs ${baselineCpu(round).toFixed(2)} CPU s per 1M lines: ratio ${ratio(round).toFixed(2)}`;
     process.stdout.write(`round ${i}: ${summary}; lost ${lost(round)}, duplicates ${round.capture.duplicates}\n`);
@@ -178,8 +201,12 @@ async function main(): Promise<void> {
   if (allLost > 0 || allDuplicates > 0) process.exitCode = 1;
 }
 
-/** One daemon, one app writing `lines` lines, our capture and `pm2 logs --raw` reading them. */
-async function runRound(lines: number, redact: boolean): Promise<Round> {
+/**
+ * One daemon, one app writing `lines` lines, our capture and `pm2 logs --raw` reading them. First
+ * another app writes `warmup` lines that both read unmeasured: a monitor runs for hours, and what
+ * is compared is what a line costs then, not the JIT compiling the pipeline on its first lines.
+ */
+async function runRound(lines: number, warmup: number, redact: boolean): Promise<Round> {
   const home = await mkdtemp(join(tmpdir(), 'plm-bench-ingest-'));
   const env = { ...process.env, PM2_HOME: home, PM2_DISCRETE_MODE: 'true', PM2_NO_INTERACTION: 'true', PM2_PROGRAMMATIC: 'true' };
   const pm2 = (...args: string[]) =>
@@ -216,17 +243,6 @@ async function runRound(lines: number, redact: boolean): Promise<Round> {
       capture.once('message', () => ready());
       capture.once('exit', (code) => fail(new Error(`the capture child exited with ${code} before it was ready`)));
     });
-    // `pm2 logs` has no ready signal: give it time to connect to the bus.
-    await new Promise((r) => setTimeout(r, 1500));
-    const baselineCpu0 = cpuSecondsOf(baseline.pid!);
-    const daemonCpu0 = cpuSecondsOf(daemonPid);
-
-    const config = join(home, 'bench.config.js');
-    const app = { name: 'bench', script: join(ROOT, 'test/fixtures/apps/counter.cjs'), autorestart: false, env: { PREFIX, COUNT: String(lines), BATCH: '2000', EVERY_MS: '10' } };
-    await writeFile(config, `module.exports = ${JSON.stringify({ apps: [app] })};\n`);
-    const startedAt = Date.now();
-    await pm2('start', config);
-
     const ask = <T extends ChildMessage['type']>(type: T, message: string) =>
       new Promise<Extract<ChildMessage, { type: T }>>((answer) => {
         const listen = (m: ChildMessage) => {
@@ -237,6 +253,31 @@ async function runRound(lines: number, redact: boolean): Promise<Round> {
         capture.on('message', listen);
         capture.send(message);
       });
+    const startApp = async (name: string, prefix: string, count: number) => {
+      const config = join(home, `${name}.config.js`);
+      const app = { name, script: join(ROOT, 'test/fixtures/apps/counter.cjs'), autorestart: false, env: { PREFIX: prefix, COUNT: String(count), BATCH: '2000', EVERY_MS: '10' } };
+      await writeFile(config, `module.exports = ${JSON.stringify({ apps: [app] })};\n`);
+      await pm2('start', config);
+    };
+    // `pm2 logs` has no ready signal: give it time to connect to the bus.
+    await new Promise((r) => setTimeout(r, 1500));
+    if (warmup > 0) {
+      await startApp('warmup', WARMUP_PREFIX, warmup);
+      const deadline = Date.now() + 120_000;
+      while ((await ask('progress', 'progress')).warmupLines < warmup || base.lines < warmup) {
+        if (Date.now() > deadline) throw new Error('the warm-up lines did not all arrive within 2 minutes');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      await ask('marked', 'mark');
+      base.lines = 0;
+    }
+    const baselineCpu0 = cpuSecondsOf(baseline.pid!);
+    const daemonCpu0 = cpuSecondsOf(daemonPid);
+
+    const startedAt = Date.now();
+    await startApp('bench', PREFIX, lines);
+
     let progress = await ask('progress', 'progress');
     let stillSince = Date.now();
     let lastCount = -1;
