@@ -256,6 +256,11 @@ const GATE = createSecretGate({ literals: HINT_LITERALS, cardDigits: CARD_MIN_DI
 /** Lines that are only base64 of key length, seen after a BEGIN line in an earlier entry. */
 const KEY_BODY_LINE = /^[A-Za-z0-9+/]{60,76}={0,2}$/;
 
+function isKeyBodyLine(text: string): boolean {
+  // The length decides most lines without a scan.
+  return text.length >= 60 && text.length <= 78 && KEY_BODY_LINE.test(text);
+}
+
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const rules = [...BUILT_IN];
   if (options.redactEmails) rules.push(EMAIL_RULE);
@@ -275,7 +280,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   return {
     rules: rules.map((r) => r.name),
     redact(text: string): string {
-      if (!anyHint.test(text)) return KEY_BODY_LINE.test(text) ? mark('private-key') : text;
+      if (!anyHint.test(text)) return isKeyBodyLine(text) ? mark('private-key') : text;
       let out = text;
       for (const rule of rules) {
         if (!rule.hint.test(out)) continue;

@@ -77,30 +77,31 @@ function buildTable(literals: readonly string[]): Int16Array {
 }
 
 export function createSecretGate(options: SecretGateOptions): SecretGate {
-  const table = buildTable(options.literals);
+  const states = buildTable(options.literals);
+  // Each entry holds the next state's row offset, so that a step is one load and one add.
+  const table = Int32Array.from(states, (next) => (next === MATCH ? MATCH : next * ALPHABET));
   const cardDigits = options.cardDigits;
   return {
     mayHoldSecret(text: string): boolean {
-      let state = 0;
+      let row = 0;
       let digits = 0;
       let afterDigit = false;
       for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i);
         if (code >= ALPHABET) {
-          state = 0;
+          row = 0;
           digits = 0;
-          afterDigit = false;
           continue;
         }
-        state = table[state * ALPHABET + code];
-        if (state === MATCH) return true;
-        if (code >= 48 && code <= 57) {
+        row = table[row + code];
+        if (row === MATCH) return true;
+        if (code <= 57 && code >= 48) {
           if (++digits >= cardDigits) return true;
           afterDigit = true;
-        } else {
+        } else if (digits !== 0) {
           // One space or dash may sit between two digits of a card number; anything else ends the run.
-          if (!((code === 32 || code === 45) && afterDigit)) digits = 0;
-          afterDigit = false;
+          if ((code === 32 || code === 45) && afterDigit) afterDigit = false;
+          else digits = 0;
         }
       }
       return false;
