@@ -154,7 +154,9 @@ function lost(r: Round): number {
 }
 
 async function main(): Promise<void> {
-  const lines = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
+  const args = process.argv.slice(2);
+  const optionValues = new Set(['--rounds', '--warmup'].map((name) => args.indexOf(name) + 1).filter((at) => at > 0));
+  const lines = Number(args.find((a, at) => /^\d+$/.test(a) && !optionValues.has(at)) ?? 1_000_000);
   const redact = process.argv.includes('--redact');
   const option = (name: string, fallback: number) => {
     const at = process.argv.indexOf(name);
