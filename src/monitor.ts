@@ -4,14 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnalysisActor } from './analysis/analysis-actor.js';
-import { analyzeWindowDetailed } from './analysis/analyze.js';
 import type { TemplateMiner } from './analysis/miner/template-miner.js';
 import { BufferLockedError, LogBuffer } from './buffer/log-buffer.js';
 import { readStateFile, writeStateFile } from './buffer/state-file.js';
 import { isTriggerState, TriggerEngine } from './buffer/triggers.js';
 import type { Config } from './config.js';
 import type {
-  AnalyzeOptions,
   DaemonState,
   EngineEvent,
   EngineEventKind,
@@ -35,17 +33,18 @@ import type {
   ReportRecord,
 } from './core/types.js';
 import { CheckpointStore } from './engine/checkpoint-store.js';
+import { entryEvents, processEngineEvent } from './engine/engine-events.js';
 import { EventHub } from './engine/event-hub.js';
 import { LlmStage } from './engine/llm-stage.js';
 import { MinerStore } from './engine/miner-store.js';
 import { ReportWriter } from './engine/report-writer.js';
 import { Telemetry } from './engine/telemetry.js';
 import { Watch } from './engine/watch.js';
+import { analyzeStoredWindow, type WindowOptions } from './engine/window-analysis.js';
 import { createRedactor, type Redactor } from './ingest/redact.js';
 import { Capture, listProcessesOnce } from './pm2/capture.js';
 import type { FileCheckpoint } from './pm2/log-tailer.js';
 import type { ReportSeries } from './report/render-report.js';
-import { activitySeries } from './engine/activity-series.js';
 
 export type LogFn = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void;
 
@@ -264,24 +263,14 @@ export class Monitor implements MonitorEngine {
 
   private announce(stored: readonly LogEntry[], newPatterns: readonly LogEntry[]): void {
     if (this.hub.size === 0) return;
-    for (const entry of stored) {
-      if (entry.level !== 'error') continue;
-      this.hub.emit({ kind: 'error', at: entry.timestamp, process: entry.process, seq: entry.seq, patternId: entry.patternId, summary: firstLine(entry.message) });
-    }
-    for (const entry of newPatterns) {
-      this.hub.emit({ kind: 'new_pattern', at: entry.timestamp, process: entry.process, seq: entry.seq, patternId: entry.patternId, summary: `new ${entry.level} pattern: ${firstLine(entry.message)}` });
-    }
+    for (const event of entryEvents(stored, newPatterns)) this.hub.emit(event);
   }
 
   private onProcessEvent(event: ProcessEvent): void {
     this.telemetry.events.push(event);
     this.observe([], [event]);
-    const crash = event.kind === 'exit' && !event.manually && event.exitCode !== 0;
-    if (event.kind === 'exception' || crash) {
-      this.hub.emit({ kind: 'crash', at: event.at, process: event.process, summary: event.kind === 'exception' ? `${event.process}: uncaught ${event.errorName ?? 'error'}: ${event.message ?? ''}` : `${event.process} exited with code ${event.exitCode ?? '?'}${event.signal ? ` (${event.signal})` : ''}` });
-    } else if (event.kind === 'restart' || (event.kind === 'online' && !event.manually)) {
-      this.hub.emit({ kind: 'restart', at: event.at, process: event.process, summary: `${event.process} ${event.kind}` });
-    }
+    const announced = processEngineEvent(event);
+    if (announced) this.hub.emit(announced);
   }
 
   private onDaemon(state: DaemonState): void {
@@ -364,58 +353,25 @@ export class Monitor implements MonitorEngine {
 
   // ---- analysis and reports ---------------------------------------------------------------------------
 
-  async analyze(options: AnalyzeOptions & { fromSeq?: number; toSeq?: number } = {}): Promise<AnalysisResult> {
+  async analyze(options: WindowOptions = {}): Promise<AnalysisResult> {
     return (await this.enqueue(() => this.runAnalysis(options))).result;
   }
 
-  private async runAnalysis(options: AnalyzeOptions & { fromSeq?: number; toSeq?: number }): Promise<{ result: AnalysisResult; series?: ReportSeries }> {
+  private runAnalysis(options: WindowOptions): Promise<{ result: AnalysisResult; series?: ReportSeries }> {
     const watch = options.monitorId ? this.watchOf(options.monitorId) : undefined;
-    const processes = options.processes?.length ? options.processes : watch?.spec.processes;
-    options.onProgress?.(0, 3, 'collecting entries');
-    const { entries } = this.buffer.query({
-      processes,
-      since: options.since,
-      until: options.until,
-      fromSeq: options.fromSeq,
-      toSeq: options.toSeq === undefined ? undefined : options.toSeq + 1,
-      limit: this.config.buffer.maxEntries,
-      order: 'asc',
-    });
-    const window = watch ? entries.filter((e) => watch.matches(e)) : entries;
-    const inScope = (p: string) => !processes?.length || processes.includes(p);
-    options.onProgress?.(1, 3, `analysing ${window.length} entries`);
-    const events = this.telemetry.events.toArray().filter((e) => inScope(e.process));
-    const detailed = analyzeWindowDetailed({
-      entries: window,
-      samples: this.telemetry.samples.toArray().filter((s) => inScope(s.process)),
-      events,
-      processes: (await this.listProcesses().catch(() => [])).filter((p) => inScope(p.name)),
-      gaps: this.telemetry.gaps.toArray(),
+    const sources = {
+      buffer: this.buffer,
+      telemetry: this.telemetry,
       miner: this.miner,
-      previous: watch?.previousPatterns,
-      since: options.since,
-      now: this.clock.now(),
-    });
-    const result = await this.llm.enrich(detailed.result, window, {
-      useLlm: options.useLlm,
-      samplingLlm: options.samplingLlm,
-      signal: options.signal,
-      onAsking: (kind) => options.onProgress?.(2, 3, `asking the model (${kind})`),
-    });
-    options.onProgress?.(3, 3, `${result.findings.length} findings`);
-    if (watch) {
-      watch.previousPatterns = { patternCounts: detailed.patternCounts, at: result.generatedAt };
-      watch.lastAnalysis = {
-        at: result.generatedAt,
-        findings: result.findings.length,
-        critical: result.findings.filter((f) => f.severity === 'critical').length,
-        window: result.window,
-      };
-    }
-    return { result, series: activitySeries(window, events, result.window.since, result.window.until) };
+      llm: this.llm,
+      clock: this.clock,
+      maxEntries: this.config.buffer.maxEntries,
+      listProcesses: () => this.listProcesses(),
+    };
+    return analyzeStoredWindow(sources, options, watch);
   }
 
-  async writeReport(options: WriteReportOptions & { fromSeq?: number; toSeq?: number } = {}): Promise<ReportRecord> {
+  async writeReport(options: WriteReportOptions & Pick<WindowOptions, 'fromSeq' | 'toSeq'> = {}): Promise<ReportRecord> {
     const watch = options.monitorId ? this.watchOf(options.monitorId) : undefined;
     const requested = options.output ?? watch?.spec.reportPath ?? this.config.report.output;
     const roots = options.roots?.length ? options.roots : [this.config.report.root!];
@@ -488,12 +444,6 @@ export class Monitor implements MonitorEngine {
     for (const watch of this.watches.values()) await this.saveTriggerState(watch);
     await this.minerStore.save(this.miner).catch((e: Error) => this.log('error', `saving patterns failed: ${e.message}`));
   }
-}
-
-function firstLine(text: string): string {
-  const end = text.indexOf('\n');
-  const line = end === -1 ? text : text.slice(0, end);
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 export function createMonitor(config: Config, options?: MonitorOptions): Promise<Monitor> {
