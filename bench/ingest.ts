@@ -1,8 +1,9 @@
 // Capture benchmark: a real PM2 app (temporary PM2_HOME) writes LINES numbered lines; our Capture
 // (in a child process, so that its CPU is its own) and the peer baseline `pm2 logs --raw --lines 0`
 // consume the same output in the same run. Prints lines received vs lines in PM2's log file (loss,
-// duplicates), lines/s, CPU seconds per million lines of each consumer and the ratio.
-// Usage: node --import tsx bench/ingest.ts [lines=1000000] [--redact] [--rounds 3]
+// duplicates), lines/s, CPU seconds per million lines of each consumer and the ratio, per round and
+// for the median round. Each round has its own daemon, and measures after a warm-up app's lines.
+// Usage: node --import tsx bench/ingest.ts [lines=1000000] [--redact] [--rounds 3] [--warmup 200000]
 // PLM_PROF=<dir> writes a V8 CPU profile of the capture child there, and prints the hrtime (µs) at
 // which the measured window starts and ends (MARK lines), to read only that part of the profile.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -68,7 +69,8 @@ async function runCaptureChild(pm2Home: string, expected: number, redact: boolea
   });
   await capture.start();
   let cpu0 = process.cpuUsage();
-  if (process.env.PLM_PROF) process.stderr.write(`MARK ready ${process.hrtime.bigint() / 1000n}\n`);
+  const mark = (what: string) => process.env.PLM_PROF && process.stderr.write(`MARK ${what} ${process.hrtime.bigint() / 1000n}\n`);
+  mark('start');
   process.send?.({ type: 'ready' } satisfies ChildMessage);
   process.on('message', (message: string) => {
     if (message === 'missing') {
@@ -76,10 +78,11 @@ async function runCaptureChild(pm2Home: string, expected: number, redact: boolea
       for (let n = 1; n <= expected && numbers.length < 10; n++) if (!seen[n]) numbers.push(n);
       process.send?.({ type: 'missing', numbers, odd } satisfies ChildMessage);
     } else if (message.startsWith('replay:')) {
-      if (process.env.PLM_PROF) process.stderr.write(`MARK replay ${process.hrtime.bigint() / 1000n}\n`);
+      mark('end');
       void replay(message.slice('replay:'.length), redact).then((result) => process.send?.({ type: 'replay', ...result } satisfies ChildMessage));
     } else if (message === 'mark') {
       cpu0 = process.cpuUsage();
+      mark('start');
       process.send?.({ type: 'marked' } satisfies ChildMessage);
     } else if (message === 'progress') {
       const cpu = process.cpuUsage(cpu0);
