@@ -244,20 +244,24 @@ async function runRound(lines: number, warmup: number, redact: boolean): Promise
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     children.push(capture);
-    await new Promise<void>((ready, fail) => {
-      capture.once('message', () => ready());
-      capture.once('exit', (code) => fail(new Error(`the capture child exited with ${code} before it was ready`)));
-    });
+    // A child that dies must fail the round (so that the finally below cleans up), never crash this process.
+    const died = new Promise<never>((_, fail) => capture.once('exit', (code) => fail(new Error(`the capture child exited with ${code}`))));
+    died.catch(() => undefined);
+    capture.on('error', () => undefined);
+    await Promise.race([new Promise<void>((ready) => capture.once('message', () => ready())), died]);
     const ask = <T extends ChildMessage['type']>(type: T, message: string) =>
-      new Promise<Extract<ChildMessage, { type: T }>>((answer) => {
-        const listen = (m: ChildMessage) => {
-          if (m.type !== type) return;
-          capture.off('message', listen);
-          answer(m as Extract<ChildMessage, { type: T }>);
-        };
-        capture.on('message', listen);
-        capture.send(message);
-      });
+      Promise.race([
+        new Promise<Extract<ChildMessage, { type: T }>>((answer) => {
+          const listen = (m: ChildMessage) => {
+            if (m.type !== type) return;
+            capture.off('message', listen);
+            answer(m as Extract<ChildMessage, { type: T }>);
+          };
+          capture.on('message', listen);
+          capture.send(message);
+        }),
+        died,
+      ]);
     const startApp = async (name: string, prefix: string, count: number) => {
       const config = join(home, `${name}.config.js`);
       const app = { name, script: join(ROOT, 'test/fixtures/apps/counter.cjs'), autorestart: false, env: { PREFIX: prefix, COUNT: String(count), BATCH: '2000', EVERY_MS: '10' } };
