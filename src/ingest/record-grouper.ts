@@ -226,10 +226,7 @@ export class RecordGrouper {
   }
 
   #start(line: GroupLine): void {
-    // The array #emit left empty is reused: one record per line is the common case, and an array
-    // per line is garbage the collector pays for.
-    this.#lines.length = 0;
-    this.#lines.push(line);
+    this.#lines = [line];
     this.#chars = line.text.length;
     const text = line.text;
     this.#sealed = text.charCodeAt(0) === 123 && text.charCodeAt(1) === 34 && text.charCodeAt(text.length - 1) === 125;
@@ -251,27 +248,26 @@ export class RecordGrouper {
 
   #emit(out: GroupedRecord[]): void {
     const lines = this.#lines;
-    if (this.#blanks.length > 0) this.#blanks = [];
+    this.#lines = [];
+    this.#blanks = [];
     this.#chars = 0;
     this.#state = 'none';
     // Blank lines inside a code frame end up last when the frame is cut short: they say nothing.
     while (lines.length > 1 && isBlank(lines[lines.length - 1].text)) lines.pop();
     const first = lines[0];
     if (!first) return;
-    const count = lines.length;
-    const record: GroupedRecord = { text: first.text, raw: first.raw, capturedAt: first.capturedAt, lines: count };
+    const record: GroupedRecord = { text: first.text, raw: first.raw, capturedAt: first.capturedAt, lines: lines.length };
     if (first.prefixTime !== undefined) record.prefixTime = first.prefixTime;
-    if (count > 1) {
+    if (lines.length > 1) {
       let text = first.text;
       let raw = first.raw;
-      for (let i = 1; i < count; i++) {
+      for (let i = 1; i < lines.length; i++) {
         text += '\n' + lines[i].text;
         raw += '\n' + lines[i].raw;
       }
       record.text = text;
       record.raw = raw;
     }
-    lines.length = 0;
     out.push(record);
   }
 }
