@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HINT_LITERALS } from '../../src/ingest/redact.js';
 import { createSecretGate } from '../../src/ingest/secret-gate.js';
+import { seededRandom as random } from '../helpers/seeded-random.js';
 
 // The hints of the redaction rules as their own regexes say them: the gate must let through at least
 // everything these match.
@@ -11,17 +12,6 @@ const RULE_HINTS = [
 
 function cardLikeRun(text: string): boolean {
   return /\d(?:[ -]?\d){12}/.test(text);
-}
-
-/** mulberry32, seeded: a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('secret gate', () => {

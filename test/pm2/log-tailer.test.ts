@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogTailer, LogTailerError, type FileCheckpoint, type LogTailerOptions, type TailGap } from '../../src/pm2/log-tailer.js';
+import { seededRandom as random } from '../helpers/seeded-random.js';
 
 let dir: string;
 let log: string;
@@ -64,17 +65,6 @@ function pm2Writer(path: string): (text: string) => void {
   const fd = openSync(path, 'a');
   fds.push(fd);
   return (text) => writeSync(fd, text);
-}
-
-/** mulberry32: a seeded sequence, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
