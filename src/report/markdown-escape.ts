@@ -16,17 +16,38 @@ export function visible(text: string): string {
   return text.replace(INVISIBLE, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
 }
 
-/** One line of text, safe in a paragraph, a list item, a heading or a table cell. */
-export function escapeInline(text: string): string {
-  const flat = visible(text.replace(/\r\n?|\n/g, ' ').replace(/[\t\v\f]/g, ' ')).trim();
-  return flat
+/** A `code span` as a sentence writes it: one backtick each side, no backtick or line break inside. */
+const CODE_SPAN = /(`[^`\n]+`)/;
+
+function flatten(text: string): string {
+  return visible(text.replace(/\r\n?|\n/g, ' ').replace(/[\t\v\f]/g, ' ')).trim();
+}
+
+function escapeFlat(flat: string, atLineStart: boolean): string {
+  const escaped = flat
     .replace(INLINE_SPECIALS, (ch) => `\\${ch}`)
     // GFM turns bare URLs and www. names into links; breaking the scheme separator keeps them text.
     .replace(/:\/\//g, '\\://')
-    .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}\\.`)
-    // Only the start of the value can be the start of a line: no list, ordered list or setext marker.
-    .replace(/^([-+=])/, '\\$1')
-    .replace(/^(\d+)([.)])/, '$1\\$2');
+    .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}\\.`);
+  if (!atLineStart) return escaped;
+  // Only the start of the value can be the start of a line: no list, ordered list or setext marker.
+  return escaped.replace(/^([-+=])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
+}
+
+/** One line of text, safe in a paragraph, a list item, a heading or a table cell. */
+export function escapeInline(text: string): string {
+  return escapeFlat(flatten(text), true);
+}
+
+/**
+ * Like escapeInline, but the text's own `code spans` stay code: advice names options such as
+ * `max_memory_restart`. Still safe for untrusted text, since a code span shows its content literally.
+ */
+export function escapeInlineKeepingCode(text: string): string {
+  return flatten(text)
+    .split(CODE_SPAN)
+    .map((part, i) => (i % 2 === 1 ? codeSpan(part.slice(1, -1), { maxLength: Infinity }) : escapeFlat(part, i === 0)))
+    .join('');
 }
 
 /** Text shown as code in a sentence or a table cell: a code span whose fence outruns the text. */

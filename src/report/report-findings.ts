@@ -1,7 +1,7 @@
 // Key Findings and Recommendations: what went wrong, the evidence for it, and what to do about it.
 // Findings are numbered C1, W1, I1 so that a recommendation can point at the finding it answers.
 import type { AnalysisResult, Finding, Severity } from '../core/types.js';
-import { codeSpan, escapeInline, fencedBlock } from './markdown-escape.js';
+import { codeSpan, escapeInline, escapeInlineKeepingCode, fencedBlock } from './markdown-escape.js';
 import { formatCount, type TimeFormatter } from './report-format.js';
 
 /** Sample lines shown per finding, and characters per sample: evidence, not a log dump. */
@@ -132,13 +132,13 @@ export function renderRecommendations(result: AnalysisResult): string {
     const text = item.finding.recommendation.trim();
     if (text) actions.set(text, [...(actions.get(text) ?? []), item.ref]);
   }
-  const lines = [...actions].map(([text, refs], i) => `${i + 1}. **${refs.join(', ')}:** ${escapeInline(text)}`);
+  const lines = [...actions].map(([text, refs], i) => `${i + 1}. **${refs.join(', ')}:** ${escapeInlineKeepingCode(text)}`);
   const suggested = result.narrative?.recommendations ?? [];
   const parts: string[] = [];
   parts.push(lines.length > 0 ? lines.join('\n') : 'No action needed: nothing in this window calls for one.');
   if (suggested.length > 0) {
     const by = result.model ? ` (${escapeInline(result.model)})` : '';
-    parts.push(`### Suggested by the model${by}`, suggested.map((s) => `- ${escapeInline(s)}`).join('\n'));
+    parts.push(`### Suggested by the model${by}`, suggested.map((s) => `- ${escapeInlineKeepingCode(s)}`).join('\n'));
   }
   return parts.join('\n\n');
 }

@@ -3,7 +3,7 @@
 import { marked, type Token, type Tokens } from 'marked';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisResult } from '../../src/core/types.js';
-import { codeSpan, escapeInline, fencedBlock } from '../../src/report/markdown-escape.js';
+import { codeSpan, escapeInline, escapeInlineKeepingCode, fencedBlock } from '../../src/report/markdown-escape.js';
 import { renderReport } from '../../src/report/render-report.js';
 import { sampleResult } from './sample-result.js';
 
@@ -143,6 +143,18 @@ describe('escape helpers', () => {
     expect(escapeInline('a\u001b[31mred\u202Eevil')).toBe('a\\\\u{1b}\\[31mred\\\\u{202e}evil');
     expect(fencedBlock('x\u0000y\u2066z')).toBe('```text\nx\\u{0}y\\u{2066}z\n```');
     expect(codeSpan('\u0007')).toBe('`\\u{7}`');
+  });
+
+  it('keeps the code spans of advice as code, and lets no markup through around or inside them', () => {
+    const html = marked.parseInline(escapeInlineKeepingCode('set `max_memory_restart` and `min_uptime`, not <b>this</b>'), { async: false });
+    expect(html).toBe('set <code>max_memory_restart</code> and <code>min_uptime</code>, not &lt;b&gt;this&lt;/b&gt;');
+    const hostile = marked.parseInline(escapeInlineKeepingCode('run `<img src=x onerror=alert(1)>` then [a](javascript:x)'), { async: false });
+    expect(hostile).toBe('run <code>&lt;img src=x onerror=alert(1)&gt;</code> then [a](javascript:x)');
+    for (const line of [...HOSTILE_LINES, ...HOSTILE_LINES.map((l) => `a \`${l}\` b`)]) {
+      const rendered = marked.parseInline(escapeInlineKeepingCode(line), { async: false }).replace(/<\/?code>/g, '');
+      expect(rendered, line).not.toMatch(/<[a-z!/]/i);
+      expect(marked.lexer(`${escapeInlineKeepingCode(line)}\n`).map((t) => t.type), line).toEqual(['paragraph']);
+    }
   });
 
   it('leaves underscores inside words alone', () => {
