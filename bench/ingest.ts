@@ -17,6 +17,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const PM2_BIN = join(ROOT, 'node_modules/pm2/bin/pm2');
 const PREFIX = `bench-${'x'.repeat(40)}`;
 const WARMUP_PREFIX = `warmup-${'x'.repeat(39)}`;
+const PREFIX_FIRST = PREFIX.charCodeAt(0);
 const TICKS_PER_SECOND = 100;
 
 interface Progress {
@@ -95,20 +96,20 @@ async function runCaptureChild(pm2Home: string, expected: number, redact: boolea
 }
 
 /**
- * n of a `<PREFIX> <n>` line, else -1. Read from the end, digit by digit: this consumer's CPU is
- * counted as the capture's, so it does no more than a storing consumer's bookkeeping would.
+ * n of a `<PREFIX> <n>` line, else -1. Bench and warm-up prefixes have the same length and differ in
+ * their first letter, which is all that is compared: this consumer's CPU is counted as the
+ * capture's, so it does no more than a storing consumer's bookkeeping would.
  */
 function benchLineNumber(message: string): number {
+  const length = message.length;
+  if (length <= PREFIX.length + 1 || message.charCodeAt(0) !== PREFIX_FIRST || message.charCodeAt(PREFIX.length) !== 32) return -1;
   let n = 0;
-  let scale = 1;
-  let i = message.length - 1;
-  for (; i >= 0; i--) {
+  for (let i = PREFIX.length + 1; i < length; i++) {
     const digit = message.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) break;
-    n += digit * scale;
-    scale *= 10;
+    if (digit < 0 || digit > 9) return -1;
+    n = n * 10 + digit;
   }
-  return i === PREFIX.length && scale > 1 && message.charCodeAt(i) === 32 && message.startsWith(PREFIX) ? n : -1;
+  return n;
 }
 
 /** The ingest pipeline alone on the same file, fed as the tailer feeds it: the parsing share of the capture's CPU. */
