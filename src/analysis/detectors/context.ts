@@ -132,6 +132,8 @@ export interface DetectorContext {
   /** Bounds of every finding's evidence. */
   evidenceSeqs: number;
   evidenceSamples: number;
+  /** Figures several detectors share, computed once per context: read and filled only through `memo`. */
+  memos: Map<string, unknown>;
 }
 
 export interface ContextInput {
@@ -184,7 +186,16 @@ export function buildContext(
     thresholds,
     evidenceSeqs: bounds.evidenceSeqs,
     evidenceSamples: bounds.evidenceSamples,
+    memos: new Map(),
   };
+}
+
+/** The value `compute` gives for this context, computed on first use: each `key` must always name the same kind of value. */
+export function memo<T>(ctx: DetectorContext, key: string, compute: () => T): T {
+  if (ctx.memos.has(key)) return ctx.memos.get(key) as T;
+  const value = compute();
+  ctx.memos.set(key, value);
+  return value;
 }
 
 /** Every process the window knows of: from entries, samples, events or the process list. */

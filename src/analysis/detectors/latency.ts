@@ -1,7 +1,7 @@
 // Latency per process and per route template: average, p50, p95, p99 (nearest rank), slow routes and
 // slow outliers, from the durations that access logs and JSON fields carry.
 import type { Finding, LogEntry } from '../../core/types.js';
-import type { DetectorContext } from './context.js';
+import { memo, type DetectorContext } from './context.js';
 import { EvidenceCollector, findingId } from './evidence.js';
 import { extractLatency } from './latency-extract.js';
 import { percentile, round } from './stats.js';
@@ -53,12 +53,12 @@ export function latencyStats(durations: readonly number[]): LatencyStats {
   };
 }
 
-const cache = new WeakMap<DetectorContext, Map<string, ProcessLatency>>();
-
 /** Latency of every process and its busiest routes, computed once per context (metrics use it too). */
 export function latencyOf(ctx: DetectorContext): Map<string, ProcessLatency> {
-  const cached = cache.get(ctx);
-  if (cached) return cached;
+  return memo(ctx, 'latency', () => computeLatency(ctx));
+}
+
+function computeLatency(ctx: DetectorContext): Map<string, ProcessLatency> {
   const result = new Map<string, ProcessLatency>();
   for (const [process, entries] of ctx.byProcess) {
     const routes = new Map<string, Sample[]>();
@@ -79,7 +79,6 @@ export function latencyOf(ctx: DetectorContext): Map<string, ProcessLatency> {
       .map(([route, samples]) => ({ route, samples, stats: latencyStats(samples.map((s) => s.ms)) }));
     result.set(process, { stats: latencyStats(all), routes: busiest });
   }
-  cache.set(ctx, result);
   return result;
 }
 

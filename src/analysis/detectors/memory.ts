@@ -1,7 +1,7 @@
 // Memory growth: a least-squares trend over each run (between restarts) of each instance, and
 // restarts caused by max_memory_restart (the daemon's own line, or a restart right at the limit).
 import type { Finding, MetricSample } from '../../core/types.js';
-import type { DetectorContext } from './context.js';
+import { memo, type DetectorContext } from './context.js';
 import { EvidenceCollector, findingId } from './evidence.js';
 import { linearFit, round, type LinearFit } from './stats.js';
 
@@ -43,8 +43,13 @@ export interface MemoryTrend {
   samples: MetricSample[];
 }
 
-/** The trend of the latest run long enough to judge, per instance. */
-export function memoryTrends(ctx: DetectorContext, samples: readonly MetricSample[]): MemoryTrend[] {
+/** The trend of the latest run long enough to judge, per instance of `process`; fitted once per context (metrics use it too). */
+export function memoryTrends(ctx: DetectorContext, process: string): MemoryTrend[] {
+  const all = memo(ctx, 'memory-trends', () => new Map([...ctx.samplesByProcess].map(([name, samples]) => [name, fitTrends(ctx, samples)])));
+  return all.get(process) ?? [];
+}
+
+function fitTrends(ctx: DetectorContext, samples: readonly MetricSample[]): MemoryTrend[] {
   const t = ctx.thresholds;
   const byPmId = new Map<number, MetricSample[]>();
   for (const s of samples) {
@@ -80,7 +85,7 @@ export function memoryTrends(ctx: DetectorContext, samples: readonly MetricSampl
 
 function growthFinding(ctx: DetectorContext, process: string, samples: readonly MetricSample[]): Finding | undefined {
   const t = ctx.thresholds;
-  const leaking = memoryTrends(ctx, samples)
+  const leaking = memoryTrends(ctx, process)
     .filter(
       (tr) =>
         tr.slopeBytesPerMin >= t.memoryMinSlopeBytesPerMin &&

@@ -49,7 +49,7 @@ export function processMetrics(ctx: DetectorContext): ProcessMetrics[] {
         cpuPeak = Math.max(cpuPeak, s.cpu);
       }
       m.memory = { avg: Math.round(memSum / samples.length), peak: memPeak, last: samples[samples.length - 1].memory };
-      const trends = memoryTrends(ctx, samples);
+      const trends = memoryTrends(ctx, process);
       if (trends.length > 0) m.memory.slopeBytesPerMin = Math.round(Math.max(...trends.map((t) => t.slopeBytesPerMin)));
       m.cpu = { avg: round(cpuSum / samples.length, 1), peak: round(cpuPeak, 1) };
     }

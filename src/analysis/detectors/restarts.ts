@@ -1,7 +1,7 @@
 // Crash loops and restarts: unexpected exits (exit codes, signals, time between them) from process
 // events, else from the daemon's own lines, else from the restart counter of the metric samples.
 import type { Evidence, Finding, LogEntry } from '../../core/types.js';
-import { plural, processNames, type DetectorContext } from './context.js';
+import { memo, plural, processNames, type DetectorContext } from './context.js';
 import { EvidenceCollector, findingId } from './evidence.js';
 import { median, round } from './stats.js';
 
@@ -27,8 +27,6 @@ export function exitCause(exit: Pick<ExitRecord, 'code' | 'signal'>): string {
   return exit.signal ? exit.signal : 'unknown cause';
 }
 
-const exitCache = new WeakMap<DetectorContext, Map<string, ExitRecord[]>>();
-
 function exitsFromLines(ctx: DetectorContext): Map<string, ExitRecord[]> {
   const byProcess = new Map<string, ExitRecord[]>();
   for (const e of ctx.entries) {
@@ -45,12 +43,7 @@ function exitsFromLines(ctx: DetectorContext): Map<string, ExitRecord[]> {
 }
 
 function linesOf(ctx: DetectorContext): Map<string, ExitRecord[]> {
-  let fromLines = exitCache.get(ctx);
-  if (!fromLines) {
-    fromLines = exitsFromLines(ctx);
-    exitCache.set(ctx, fromLines);
-  }
-  return fromLines;
+  return memo(ctx, 'exit-lines', () => exitsFromLines(ctx));
 }
 
 /** Processes of the window, including those only the daemon's exit lines name. */
