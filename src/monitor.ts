@@ -74,6 +74,8 @@ export class Monitor implements MonitorEngine {
   readonly redactor: Redactor;
   private readonly llm: LlmStage;
   private lastReloadedSeq = 0;
+  /** Whether the miner learned since its last save: saving serialises every template, and each save makes readers re-parse them. */
+  private minerDirty = false;
   private closed = false;
   private readonly triggeredInFlight = new Set<string>();
   private unsubscribeDurable?: () => void;
@@ -242,6 +244,7 @@ export class Monitor implements MonitorEngine {
 
   /** The capture hot path: name patterns, store, feed triggers. Keep it cheap. */
   private ingest(entries: NewEntry[], checkpoints: Record<string, FileCheckpoint>): void {
+    if (entries.length > 0) this.minerDirty = true;
     const newPatternIds = new Set<string>();
     for (const entry of entries) {
       const match = this.miner.add(entry.message, { timestamp: entry.timestamp, process: entry.process, level: entry.level });
@@ -368,6 +371,8 @@ export class Monitor implements MonitorEngine {
       maxEntries: this.config.buffer.maxEntries,
       listProcesses: () => this.listProcesses(),
     };
+    // Buffered entries without a pattern id are added to the live miner by the analysis.
+    this.minerDirty = true;
     return analyzeStoredWindow(sources, options, watch);
   }
 
@@ -442,7 +447,13 @@ export class Monitor implements MonitorEngine {
   private async saveState(): Promise<void> {
     await this.telemetry.save().catch((e: Error) => this.log('error', `saving telemetry failed: ${e.message}`));
     for (const watch of this.watches.values()) await this.saveTriggerState(watch);
-    await this.minerStore.save(this.miner).catch((e: Error) => this.log('error', `saving patterns failed: ${e.message}`));
+    if (!this.minerDirty) return;
+    // Cleared before the write, so that entries ingested while it runs mark the miner again.
+    this.minerDirty = false;
+    await this.minerStore.save(this.miner).catch((e: Error) => {
+      this.minerDirty = true;
+      this.log('error', `saving patterns failed: ${e.message}`);
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 // A monitor started with persistAs keeps its trigger state across engine restarts; a damaged state
 // file is not fatal. No PM2 daemon runs here: the engine reports it and carries on.
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,14 @@ describe('persistent monitor state', () => {
     expect(view.id).toMatch(/^mon-/);
     await second.close();
     expect(isTriggerState(JSON.parse(await readFile(statePath, 'utf8')))).toBe(true);
+  });
+
+  it('writes no pattern state when nothing was ingested', async () => {
+    const monitor = await createMonitor(config);
+    await monitor.startMonitor({});
+    await monitor.close();
+    expect(existsSync(join(work, 'data', 'telemetry.json'))).toBe(true);
+    expect(existsSync(join(work, 'data', 'miner.json'))).toBe(false);
   });
 
   it('refuses invalid trigger patterns with a clear error', async () => {
