@@ -117,7 +117,6 @@ export class Capture {
     this.registry = new ProcessRegistry({
       list: () => this.connection.list(),
       filter: options.filter,
-      refreshMs: Math.max(10_000, (options.sampleIntervalMs ?? 5000) * 2),
       onChange: (change) => this.onRegistryChange(change),
       onError: (err) => this.reportError(err),
     });
@@ -149,8 +148,9 @@ export class Capture {
     // Whatever the first list held (maybe nothing) existed before us; anything listed later is new.
     this.initialTaken = true;
     this.ready = true;
-    this.registry.start();
-    this.sampler?.start();
+    // The sampler's reading is a registry refresh: with one, the registry needs no timer of its own.
+    if (this.sampler) this.sampler.start();
+    else this.registry.start();
     this.timer = setInterval(() => this.tick(), IDLE_FLUSH_MS);
     this.timer.unref();
   }

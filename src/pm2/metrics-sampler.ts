@@ -1,5 +1,6 @@
 // Resource readings per process on an interval. The figures come from the same getMonitorData call
-// that keeps the process registry current, so sampling costs the daemon one call per interval.
+// that keeps the process registry current: with a sampler the registry runs no timer of its own
+// (capture.ts), so the daemon gets one call per interval.
 import type { MetricSample, ProcessInfo } from '../core/types.js';
 
 export interface MetricsSamplerOptions {
