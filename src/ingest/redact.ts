@@ -280,7 +280,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   return {
     rules: rules.map((r) => r.name),
     redact(text: string): string {
-      if (!anyHint.test(text)) return isKeyBodyLine(text) ? mark('private-key') : text;
+      // Before the gate: a key body line holds hint literals (`KEY`, `eyJ`, `pwd`…) by chance, and no rule would catch it.
+      if (isKeyBodyLine(text)) return mark('private-key');
+      if (!anyHint.test(text)) return text;
       let out = text;
       for (const rule of rules) {
         if (!rule.hint.test(out)) continue;

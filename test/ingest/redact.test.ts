@@ -31,6 +31,16 @@ describe('redaction', () => {
     expect(redactor.redact('-----END EC PRIVATE KEY----- loaded')).toBe('[REDACTED:private-key] loaded');
   });
 
+  it('redacts an orphan key body line even when it holds a hint literal of another rule', () => {
+    // Base64 body lines contain `KEY`, `eyJ`, `pwd`… by chance; the hint must not let them through.
+    const withKey = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCKEYx7q2Wm9Zt3';
+    const withJwtPrefix = 'q2Wm9Zt3MIIEvQIBADANBgkqhkiG9w0eyJBAQEFAASCBKcwggSjAgEAAoIBAQCxZ';
+    expect(withKey).toHaveLength(64);
+    expect(withJwtPrefix).toHaveLength(64);
+    expect(redactor.redact(withKey)).toBe('[REDACTED:private-key]');
+    expect(redactor.redact(withJwtPrefix)).toBe('[REDACTED:private-key]');
+  });
+
   it('applies extra patterns and the optional email and ip rules', () => {
     const strict = createRedactor({ extraPatterns: ['cust-\\d{6}'], redactEmails: true, redactIps: true });
     expect(strict.redact('customer cust-123456 jane.doe@example.com from 10.1.2.3')).toBe('customer [REDACTED:custom] [REDACTED:email] from [REDACTED:ip]');
