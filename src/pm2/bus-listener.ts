@@ -117,16 +117,18 @@ export class BusListener {
 
   private onLog(stream: 'out' | 'err', payload: Buffer): void {
     const wants = this.options.wantsLines;
+    let peeked: number | undefined;
     if (wants) {
-      const pmId = peekPmId(payload);
-      if (pmId !== undefined && !wants(pmId, stream)) {
+      peeked = peekPmId(payload);
+      if (peeked !== undefined && !wants(peeked, stream)) {
         this.counts.skipped++;
         return;
       }
     }
     const packet = parseArg(payload) as LogPacket;
     const pmId = Number(packet.process?.pm_id);
-    if (!Number.isInteger(pmId) || (wants && !wants(pmId, stream))) {
+    // A peeked pm_id that matches was asked about already.
+    if (!Number.isInteger(pmId) || (wants && pmId !== peeked && !wants(pmId, stream))) {
       this.counts.skipped++;
       return;
     }

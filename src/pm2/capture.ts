@@ -71,6 +71,10 @@ export async function listProcessesOnce(pm2Home: string, timeoutMs = 5000): Prom
   }
 }
 
+function logPathOf(info: ProcessInfo, stream: LineStream): string | undefined {
+  return stream === 'out' ? info.outLogPath : info.errLogPath;
+}
+
 export class Capture {
   private readonly connection: Pm2Connection;
   private readonly registry: ProcessRegistry;
@@ -107,7 +111,7 @@ export class Capture {
       pipeline: this.pipeline,
       section: (fn) => this.delivery.section(fn),
       isKnown: (pmId) => this.registry.get(pmId) !== undefined || this.registry.isExcluded(pmId),
-      isUnwanted: (pmId, stream) => this.registry.isExcluded(pmId) || this.hasFile(pmId, stream),
+      isUnwanted: (pmId, stream) => !this.busWanted(pmId, stream),
       onUnknown: () => {
         if (this.ready) this.registry.noteEvent();
       },
@@ -131,7 +135,7 @@ export class Capture {
     }
     this.bus = new BusListener({
       connection: this.connection,
-      wantsLines: (pmId, stream) => !this.registry.isExcluded(pmId) && !this.hasFile(pmId, stream),
+      wantsLines: (pmId, stream) => this.busWanted(pmId, stream),
       onChunk: (chunk) => this.busLines.write(chunk),
       onEvent: (event) => this.onProcessEvent(event),
       onStatus: (connected) => this.onBusStatus(connected),
@@ -184,9 +188,11 @@ export class Capture {
     return list;
   }
 
-  private hasFile(pmId: number, stream: LineStream): boolean {
+  /** Whether the bus copy of these lines is taken: not for a process left out, nor for a stream its file has. */
+  private busWanted(pmId: number, stream: LineStream): boolean {
+    if (this.registry.isExcluded(pmId)) return false;
     const info = this.registry.get(pmId);
-    return !!info && !!(stream === 'out' ? info.outLogPath : info.errLogPath);
+    return !info || !logPathOf(info, stream);
   }
 
   private onRegistryChange(change: RegistryChange): void {
@@ -204,7 +210,7 @@ export class Capture {
     const bus = new Map<string, SourceContext>();
     for (const info of this.registry.processes()) {
       for (const stream of ['out', 'err'] as const) {
-        const path = stream === 'out' ? info.outLogPath : info.errLogPath;
+        const path = logPathOf(info, stream);
         if (!path) bus.set(busKey(info.pmId, stream), this.contextOf(info, stream, false));
         else if (wanted.has(path)) wanted.get(path)!.shared = true;
         else wanted.set(path, { stream, owner: info, shared: false });
