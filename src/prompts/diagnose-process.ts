@@ -2,7 +2,7 @@ import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { knownList, listedNames, processKnown, UNTRUSTED_NOTE, type ToolDeps } from '../tools/context.js';
+import { completeProcessName, knownList, UNTRUSTED_NOTE, unknownProcess, type ToolDeps } from '../tools/context.js';
 import { processLogsUri } from '../resources/uris.js';
 
 export function registerDiagnoseProcessPrompt(server: McpServer, deps: ToolDeps): void {
@@ -12,16 +12,12 @@ export function registerDiagnoseProcessPrompt(server: McpServer, deps: ToolDeps)
       title: 'Diagnose a PM2 process',
       description: 'Walks through status, logs, patterns and analysis of one PM2 app to find why it misbehaves.',
       argsSchema: {
-        name: completable(z.string().min(1).max(200).describe('PM2 app name'), async (value) => {
-          const prefix = (value ?? '').toLowerCase();
-          return (await listedNames(deps.engine)).filter((n) => n.toLowerCase().startsWith(prefix)).slice(0, 100);
-        }),
+        name: completable(z.string().min(1).max(200).describe('PM2 app name'), (value) => completeProcessName(deps.engine, value)),
       },
     },
     async ({ name }) => {
-      if (!(await processKnown(deps.engine, name))) {
-        throw new McpError(ErrorCode.InvalidParams, `no process named '${name}'; ${knownList(await listedNames(deps.engine))}`);
-      }
+      const unknown = await unknownProcess(deps.engine, [name]);
+      if (unknown) throw new McpError(ErrorCode.InvalidParams, `no process named '${unknown.name}'; ${knownList(unknown.known)}`);
       const quoted = JSON.stringify(name);
       const text = [
         `Diagnose the PM2 process ${quoted} with the pm2-log-monitor tools, in this order:`,

@@ -1,6 +1,6 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { knownList, listedNames, processKnown, type ToolDeps } from '../tools/context.js';
+import { completeProcessName, knownList, listedNames, unknownProcess, type ToolDeps } from '../tools/context.js';
 import { logsText } from './logs-text.js';
 import { PROCESS_LOGS_TEMPLATE, processLogsUri, processOfUri } from './uris.js';
 
@@ -14,12 +14,7 @@ export function registerProcessLogsResource(server: McpServer, deps: ToolDeps): 
         mimeType: 'text/plain',
       })),
     }),
-    complete: {
-      name: async (value) => {
-        const prefix = value.toLowerCase();
-        return (await listedNames(deps.engine)).filter((name) => name.toLowerCase().startsWith(prefix)).slice(0, 100);
-      },
-    },
+    complete: { name: (value) => completeProcessName(deps.engine, value) },
   });
   server.registerResource(
     'process-logs',
@@ -31,10 +26,10 @@ export function registerProcessLogsResource(server: McpServer, deps: ToolDeps): 
     },
     async (uri) => {
       const name = processOfUri(uri.href);
-      if (name === undefined || !(await processKnown(deps.engine, name))) {
-        const known = knownList(await listedNames(deps.engine));
-        throw new McpError(ErrorCode.InvalidParams, `no process named '${name ?? uri.href}'; ${known}`);
-      }
+      const refuse = (shown: string, known: string[]) => new McpError(ErrorCode.InvalidParams, `no process named '${shown}'; ${knownList(known)}`);
+      if (name === undefined) throw refuse(uri.href, await listedNames(deps.engine));
+      const unknown = await unknownProcess(deps.engine, [name]);
+      if (unknown) throw refuse(name, unknown.known);
       return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: logsText(deps, { processes: [name] }) }] };
     },
   );

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { fitPrefix, lineLimit } from './budget.js';
-import { knownList, listedNames, processKnown, UNTRUSTED_NOTE, type ToolDeps } from './context.js';
+import { knownList, UNTRUSTED_NOTE, unknownProcess, type ToolDeps } from './context.js';
 import { entryViewSchema, presentEntry } from './entries.js';
 import { asList, checkRegex, levelSchema, oneOrMany, parseTimeRange, processName, sinceField, streamSchema, untilField } from './fields.js';
 import { decodeCursor, encodeCursor, pageQuery, type CursorFilter } from './log-cursor.js';
@@ -96,9 +96,6 @@ export function registerQueryLogsTool(server: McpServer, deps: ToolDeps): void {
 }
 
 async function rejectUnknownProcesses(deps: ToolDeps, names: string[]): Promise<void> {
-  for (const name of names) {
-    if (!(await processKnown(deps.engine, name))) {
-      throw new ToolInputError(`no process named '${name}'`, `${knownList(await listedNames(deps.engine))}; call list_processes to see them`);
-    }
-  }
+  const unknown = await unknownProcess(deps.engine, names);
+  if (unknown) throw new ToolInputError(`no process named '${unknown.name}'`, `${knownList(unknown.known)}; call list_processes to see them`);
 }
