@@ -1,6 +1,6 @@
 // CPU saturation: a Node process at one full core has a blocked event loop, so every request waits.
 import type { Finding, MetricSample } from '../../core/types.js';
-import type { DetectorContext } from './context.js';
+import { groupBy, type DetectorContext } from './context.js';
 import { EvidenceCollector, findingId } from './evidence.js';
 import { mean, round } from './stats.js';
 
@@ -12,15 +12,9 @@ export function detectCpu(ctx: DetectorContext): Finding[] {
   const t = ctx.thresholds;
   const findings: Finding[] = [];
   for (const [process, samples] of ctx.samplesByProcess) {
-    const byPmId = new Map<number, MetricSample[]>();
     // Saturation is about now: the window, or the last CRITICAL_SPAN_MS when the window is shorter.
     const from = Math.min(ctx.since, ctx.until - CRITICAL_SPAN_MS);
-    for (const s of samples) {
-      if (s.at < from) continue;
-      const list = byPmId.get(s.pmId);
-      if (list) list.push(s);
-      else byPmId.set(s.pmId, [s]);
-    }
+    const byPmId = groupBy(samples.filter((s) => s.at >= from), (s) => s.pmId);
     let worst: { pmId: number; share: number; span: number; list: MetricSample[] } | undefined;
     for (const [pmId, list] of byPmId) {
       const span = list[list.length - 1].at - list[0].at;

@@ -1,7 +1,7 @@
 // Memory growth: a least-squares trend over each run (between restarts) of each instance, and
 // restarts caused by max_memory_restart (the daemon's own line, or a restart right at the limit).
 import type { Finding, MetricSample } from '../../core/types.js';
-import { memo, type DetectorContext } from './context.js';
+import { groupBy, memo, type DetectorContext } from './context.js';
 import { EvidenceCollector, findingId } from './evidence.js';
 import { linearFit, round, type LinearFit } from './stats.js';
 
@@ -51,14 +51,8 @@ export function memoryTrends(ctx: DetectorContext, process: string): MemoryTrend
 
 function fitTrends(ctx: DetectorContext, samples: readonly MetricSample[]): MemoryTrend[] {
   const t = ctx.thresholds;
-  const byPmId = new Map<number, MetricSample[]>();
-  for (const s of samples) {
-    const list = byPmId.get(s.pmId);
-    if (list) list.push(s);
-    else byPmId.set(s.pmId, [s]);
-  }
   const trends: MemoryTrend[] = [];
-  for (const [pmId, list] of byPmId) {
+  for (const [pmId, list] of groupBy(samples, (s) => s.pmId)) {
     const run = runsOf(list)
       .reverse()
       .find((r) => r.length >= t.memoryMinSamples && r[r.length - 1].at - r[0].at >= t.memoryMinSpanMs);
@@ -83,6 +77,11 @@ function fitTrends(ctx: DetectorContext, samples: readonly MetricSample[]): Memo
   return trends;
 }
 
+/** max_memory_restart of a process, from the first of its instances that sets one. */
+function memoryLimitOf(ctx: DetectorContext, process: string): number | undefined {
+  return (ctx.processInfo.get(process) ?? []).find((p) => p.maxMemoryRestart !== undefined)?.maxMemoryRestart;
+}
+
 function growthFinding(ctx: DetectorContext, process: string, samples: readonly MetricSample[]): Finding | undefined {
   const t = ctx.thresholds;
   const leaking = memoryTrends(ctx, process)
@@ -96,7 +95,7 @@ function growthFinding(ctx: DetectorContext, process: string, samples: readonly 
     .sort((a, b) => b.slopeBytesPerMin - a.slopeBytesPerMin);
   const worst = leaking[0];
   if (!worst) return undefined;
-  const limit = (ctx.processInfo.get(process) ?? []).find((p) => p.maxMemoryRestart !== undefined)?.maxMemoryRestart;
+  const limit = memoryLimitOf(ctx, process);
   const last = worst.samples[worst.samples.length - 1].memory;
   const etaMs = limit !== undefined && limit > last ? ((limit - last) / worst.slopeBytesPerMin) * MINUTE : undefined;
   const evidence = EvidenceCollector.for(ctx);
@@ -165,15 +164,9 @@ function limitFindings(ctx: DetectorContext): Finding[] {
   }
   for (const [process, samples] of ctx.samplesByProcess) {
     if (perProcess.has(process)) continue;
-    const limit = (ctx.processInfo.get(process) ?? []).find((p) => p.maxMemoryRestart !== undefined)?.maxMemoryRestart;
+    const limit = memoryLimitOf(ctx, process);
     if (limit === undefined) continue;
-    const byPmId = new Map<number, MetricSample[]>();
-    for (const s of samples) {
-      const list = byPmId.get(s.pmId);
-      if (list) list.push(s);
-      else byPmId.set(s.pmId, [s]);
-    }
-    for (const list of byPmId.values()) {
+    for (const list of groupBy(samples, (s) => s.pmId).values()) {
       const runs = runsOf(list);
       for (let r = 0; r + 1 < runs.length; r++) {
         const lastSample = runs[r][runs[r].length - 1];

@@ -1,7 +1,7 @@
 // Crash loops and restarts: unexpected exits (exit codes, signals, time between them) from process
 // events, else from the daemon's own lines, else from the restart counter of the metric samples.
 import type { Evidence, Finding, LogEntry } from '../../core/types.js';
-import { memo, plural, processNames, type DetectorContext } from './context.js';
+import { groupBy, memo, plural, processNames, type DetectorContext } from './context.js';
 import { EvidenceCollector, findingId } from './evidence.js';
 import { median, round } from './stats.js';
 
@@ -28,18 +28,15 @@ export function exitCause(exit: Pick<ExitRecord, 'code' | 'signal'>): string {
 }
 
 function exitsFromLines(ctx: DetectorContext): Map<string, ExitRecord[]> {
-  const byProcess = new Map<string, ExitRecord[]>();
+  const exits: ExitRecord[] = [];
   for (const e of ctx.entries) {
     if (e.stream !== 'pm2' && !e.message.includes('exited with code [')) continue;
     const m = EXIT_LINE.exec(e.message);
     if (!m) continue;
     const code = m[3] === 'null' ? null : Number(m[3]);
-    const exit: ExitRecord = { at: e.timestamp, process: m[1], code, signal: m[4] === 'null' ? null : m[4], seq: e.seq, line: e.message };
-    const list = byProcess.get(exit.process);
-    if (list) list.push(exit);
-    else byProcess.set(exit.process, [exit]);
+    exits.push({ at: e.timestamp, process: m[1], code, signal: m[4] === 'null' ? null : m[4], seq: e.seq, line: e.message });
   }
-  return byProcess;
+  return groupBy(exits, (x) => x.process);
 }
 
 function linesOf(ctx: DetectorContext): Map<string, ExitRecord[]> {
