@@ -71,6 +71,8 @@ export function registerStartMonitorTool(server: McpServer, deps: ToolDeps): voi
           patterns: args.patterns,
           reportPath: args.reportPath,
         };
+        const view = await deps.engine.startMonitor(spec);
+        // Listed once the monitor runs: the process list is then the capture's, held in memory.
         const warnings: string[] = [];
         if (args.processes) {
           const known = await listedNames(deps.engine);
@@ -80,7 +82,6 @@ export function registerStartMonitorTool(server: McpServer, deps: ToolDeps): voi
             warnings.push(`not running in PM2 now: ${unknown.join(', ')} (${knownList(known)}); they are watched once they start`);
           }
         }
-        const view = await deps.engine.startMonitor(spec);
         return dataResult({
           monitorId: view.id,
           watching: { ...view.spec },
