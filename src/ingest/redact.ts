@@ -20,16 +20,26 @@ export interface Redactor {
   readonly rules: readonly string[];
 }
 
+interface Hint {
+  test(text: string): boolean;
+}
+
 interface Rule {
   name: string;
-  /** A fast pre-check; the rule's regex runs only when it matches. */
-  hint: RegExp;
-  pattern: RegExp;
-  /** Builds the replacement; returning the match unchanged keeps a look-alike. */
-  replace?: (match: string, ...groups: string[]) => string;
+  /** A fast pre-check; the rule runs only when it passes. Scanners have none: they begin with that search themselves. */
+  hint?: Hint;
+  apply(text: string): string;
 }
 
 const mark = (rule: string) => `[REDACTED:${rule}]`;
+
+/**
+ * A rule that replaces each match of a global pattern; `replace` builds the replacement, and returning
+ * the match unchanged keeps a look-alike.
+ */
+function regexRule(name: string, hint: Hint, pattern: RegExp, replace?: (match: string, ...groups: string[]) => string): Rule {
+  return { name, hint, apply: (text) => (replace ? text.replace(pattern, replace) : text.replace(pattern, mark(name))) };
+}
 
 /** Shannon entropy in bits per character. */
 export function entropy(text: string): number {
@@ -151,46 +161,30 @@ function redactUrlPasswords(text: string): string {
 }
 
 const BUILT_IN: Rule[] = [
-  { name: 'private-key', hint: /PRIVATE KEY/, pattern: /$^/ },
-  { name: 'token', hint: /A[KS]IA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|_(?:live|test)_|whsec_|sk-|AIza|ya29\.|npm_|eyJ/, pattern: /$^/ },
-  { name: 'url-password', hint: /:\/\//, pattern: /$^/ },
-  {
-    name: 'slack-webhook',
-    hint: /hooks\.slack\.com/,
-    pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{10,255}/g,
-  },
-  {
-    name: 'authorization',
-    hint: /bearer|basic|token /i,
-    pattern: /\b(Bearer|Basic|Token)(\s{1,10})[A-Za-z0-9._~+/=-]{8,4096}/gi,
-    replace: (_m, scheme: string, space: string) => `${scheme}${space}${mark('authorization')}`,
-  },
-  {
-    name: 'secret-value',
-    hint: /pass|pwd|secret|token|key|cred|session/i,
-    pattern: new RegExp(String.raw`(${KEY_WORDS}[\w-]{0,20}["']?\s{0,5}[:=]\s{0,5})("[^"\s]{1,512}"|'[^'\s]{1,512}'|[^\s"',;&)}\]]{1,512})`, 'gi'),
-    replace: (match: string, key: string, value: string) => (looksSecret(key, value) ? `${key}${mark('secret-value')}` : match),
-  },
-  {
-    name: 'card-number',
-    hint: { test: hasCardLikeRun } as RegExp,
-    pattern: /\b\d(?:[ -]?\d){12,18}\b/g,
-    replace: (match: string) => {
-      const digits = match.replace(/[ -]/g, '');
-      return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits) && !/^(\d)\1+$/.test(digits) ? mark('card-number') : match;
-    },
-  },
+  { name: 'private-key', apply: redactPrivateKeys },
+  { name: 'token', apply: redactTokens },
+  { name: 'url-password', apply: redactUrlPasswords },
+  regexRule('slack-webhook', /hooks\.slack\.com/, /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{10,255}/g),
+  regexRule(
+    'authorization',
+    /bearer|basic|token /i,
+    /\b(Bearer|Basic|Token)(\s{1,10})[A-Za-z0-9._~+/=-]{8,4096}/gi,
+    (_m, scheme: string, space: string) => `${scheme}${space}${mark('authorization')}`,
+  ),
+  regexRule(
+    'secret-value',
+    /pass|pwd|secret|token|key|cred|session/i,
+    new RegExp(String.raw`(${KEY_WORDS}[\w-]{0,20}["']?\s{0,5}[:=]\s{0,5})("[^"\s]{1,512}"|'[^'\s]{1,512}'|[^\s"',;&)}\]]{1,512})`, 'gi'),
+    (match: string, key: string, value: string) => (looksSecret(key, value) ? `${key}${mark('secret-value')}` : match),
+  ),
+  regexRule('card-number', { test: hasCardLikeRun }, /\b\d(?:[ -]?\d){12,18}\b/g, (match: string) => {
+    const digits = match.replace(/[ -]/g, '');
+    return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits) && !/^(\d)\1+$/.test(digits) ? mark('card-number') : match;
+  }),
 ];
 
-/** Rules whose work is done by a scanner function rather than their regex. */
-const SCANNERS: Record<string, (text: string) => string> = {
-  'private-key': (t) => redactPrivateKeys(t),
-  token: redactTokens,
-  'url-password': redactUrlPasswords,
-};
-
-const EMAIL_RULE: Rule = { name: 'email', hint: /@/, pattern: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g };
-const IP_RULE: Rule = { name: 'ip', hint: /\d\.\d/, pattern: /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g };
+const EMAIL_RULE = regexRule('email', /@/, /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g);
+const IP_RULE = regexRule('ip', /\d\.\d/, /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g);
 
 /** CARD_MIN_DIGITS or more digits in a row, allowing one space or dash between them: what a card number needs. */
 function hasCardLikeRun(text: string): boolean {
@@ -272,10 +266,10 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     } catch (error) {
       throw new Error(`redaction pattern #${i + 1} ${JSON.stringify(source)} is not a valid regular expression: ${(error as Error).message}`);
     }
-    rules.push({ name: 'custom', hint: /[^]/, pattern });
+    rules.push(regexRule('custom', /[^]/, pattern));
   });
-  const optional = rules.filter((r) => r.name === 'email' || r.name === 'ip' || r.name === 'custom');
-  const anyHint = { test: (text: string) => GATE.mayHoldSecret(text) || optional.some((r) => r.hint.test(text)) };
+  const optional = rules.slice(BUILT_IN.length);
+  const anyHint = { test: (text: string) => GATE.mayHoldSecret(text) || optional.some((r) => r.hint?.test(text)) };
 
   return {
     rules: rules.map((r) => r.name),
@@ -285,14 +279,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       if (!anyHint.test(text)) return text;
       let out = text;
       for (const rule of rules) {
-        if (!rule.hint.test(out)) continue;
-        const scan = SCANNERS[rule.name];
-        if (scan) {
-          out = scan(out);
-          continue;
-        }
-        rule.pattern.lastIndex = 0;
-        out = rule.replace ? out.replace(rule.pattern, rule.replace as (m: string, ...g: string[]) => string) : out.replace(rule.pattern, mark(rule.name));
+        if (!rule.hint || rule.hint.test(out)) out = rule.apply(out);
       }
       return out;
     },
