@@ -30,8 +30,6 @@ export interface BusListenerOptions {
   onEvent?: (event: ProcessEvent) => void;
   /** The bus socket went away (false) or came back (true). */
   onStatus?: (connected: boolean) => void;
-  /** The daemon announced it is being killed (`pm2 kill`). */
-  onKill?: (at: number) => void;
   /** A packet that could not be decoded. */
   onError?: (error: Error) => void;
 }
@@ -109,7 +107,6 @@ export class BusListener {
       else if (topic === 'log:PM2') this.onDaemonLog(payload);
       else if (topic === 'process:event') this.onProcessEvent(payload);
       else if (topic === 'process:exception') this.onException(payload);
-      else if (topic === 'pm2:kill') this.options.onKill?.(numberOr((parseArg(payload) as { at?: number } | null)?.at, Date.now()));
     } catch (err) {
       this.options.onError?.(new Error(`undecodable ${topic} packet: ${(err as Error).message}`));
     }

@@ -87,9 +87,11 @@ export class Capture {
   private readonly firstRun: boolean;
   /** Where to resume a file when it is followed again: the last run's checkpoints, then those of files let go. */
   private readonly resume: Record<string, FileCheckpoint>;
-  /** Log files of the processes in the first list: on a first run they are followed from their end. */
+  /**
+   * Log files of the processes in the first list: on a first run they are followed from their end.
+   * Taken from the first change seen before start() is done (after that, a process listed is new).
+   */
   private initial: Set<string> | undefined;
-  private initialTaken = false;
   private ready = false;
   private stopped = false;
   private started = false;
@@ -150,7 +152,6 @@ export class Capture {
     const state = await this.connection.start();
     if (state.alive) await this.refresh().catch((err: Error) => this.reportError(err));
     // Whatever the first list held (maybe nothing) existed before us; anything listed later is new.
-    this.initialTaken = true;
     this.ready = true;
     // The sampler's reading is a registry refresh: with one, the registry needs no timer of its own.
     if (this.sampler) this.sampler.start();
@@ -196,8 +197,7 @@ export class Capture {
   }
 
   private onRegistryChange(change: RegistryChange): void {
-    if (!this.initialTaken) {
-      this.initialTaken = true;
+    if (!this.ready && !this.initial) {
       this.initial = new Set(change.added.flatMap((p) => [p.outLogPath, p.errLogPath]).filter((path): path is string => !!path));
     }
     this.syncing = this.syncing.then(() => this.sync()).catch((err: Error) => this.reportError(err));

@@ -5,10 +5,10 @@
 // trace goes on), so the tailer's checkpoint after a chunk is ahead of what was emitted. This source
 // closes that distance itself: it never hands the pipeline half a line (it keeps the unfinished
 // tail), and it ends the pipeline's source (emitting what it held) when the file goes idle, once per
-// `checkpointEveryMs` while it keeps growing, and on stop. Right after that the checkpoint is the
+// CHECKPOINT_EVERY_MS while it keeps growing, and on stop. Right after that the checkpoint is the
 // tailer's minus the bytes of the held tail. The price: a record that straddles such a flush under
 // continuous output is cut in two. After a crash the caller's last persisted checkpoint is at most
-// about `checkpointEveryMs` behind, so those lines are read again (at least once, never lost).
+// about CHECKPOINT_EVERY_MS behind, so those lines are read again (at least once, never lost).
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import type { SourceContext } from '../ingest/parse-entry.js';
 import { FINGERPRINT_BYTES, fingerprintOf } from './file-checkpoint.js';
@@ -34,16 +34,16 @@ export interface FileSourceOptions {
   now(): number;
   /** Quiet this long after a chunk: emit what the pipeline holds. Default 100 ms. */
   idleFlushMs?: number;
-  /** An unfinished last line is given up waiting for after this long. Default 1000 ms. */
-  partialFlushMs?: number;
-  /** While the file keeps growing, emit what the pipeline holds this often. Default 1000 ms. */
-  checkpointEveryMs?: number;
   pollIntervalMs?: number;
 }
 
 /** A line longer than this without a newline is handed over anyway (the pipeline cuts it at its limit). */
 const MAX_HELD_BYTES = 1 << 20;
 const NEWLINE = 10;
+/** An unfinished last line is given up waiting for after this long. */
+const PARTIAL_FLUSH_MS = 1000;
+/** While the file keeps growing, emit what the pipeline holds this often. */
+const CHECKPOINT_EVERY_MS = 1000;
 
 export class FileSource {
   readonly path: string;
@@ -51,8 +51,6 @@ export class FileSource {
   context: SourceContext;
   private readonly tailer: LogTailer;
   private readonly idleFlushMs: number;
-  private readonly partialFlushMs: number;
-  private readonly checkpointEveryMs: number;
   private held: Buffer[] = [];
   private heldBytes = 0;
   /** The tailer's checkpoint after the last chunk written. */
@@ -72,8 +70,6 @@ export class FileSource {
     this.context = options.context;
     this.valid = options.checkpoint;
     this.idleFlushMs = options.idleFlushMs ?? 100;
-    this.partialFlushMs = options.partialFlushMs ?? 1000;
-    this.checkpointEveryMs = options.checkpointEveryMs ?? 1000;
     this.lastFlushAt = options.now();
     this.tailer = new LogTailer({
       path: options.path,
@@ -102,11 +98,11 @@ export class FileSource {
   /** Time-driven flushes; call from inside a section, about every idleFlushMs. */
   tick(now: number): void {
     if (this.dirty && now - this.lastDataAt >= this.idleFlushMs) this.flush(false);
-    if (this.heldBytes > 0 && now - this.lastDataAt >= this.partialFlushMs) this.giveUpHeld();
+    if (this.heldBytes > 0 && now - this.lastDataAt >= PARTIAL_FLUSH_MS) this.giveUpHeld();
   }
 
   /**
-   * An unfinished line waited partialFlushMs: it becomes a line of its own, but only once a fresh
+   * An unfinished line waited PARTIAL_FLUSH_MS: it becomes a line of its own, but only once a fresh
    * read shows the file really stopped there (on a loaded machine our reads, not the writer, may lag).
    */
   private giveUpHeld(): void {
@@ -171,7 +167,7 @@ export class FileSource {
     this.held = newline + 1 < chunk.length ? [Buffer.from(chunk.subarray(newline + 1))] : [];
     this.heldBytes = chunk.length - newline - 1;
     this.dirty = true;
-    if (now - this.lastFlushAt >= this.checkpointEveryMs) this.flush(false);
+    if (now - this.lastFlushAt >= CHECKPOINT_EVERY_MS) this.flush(false);
   }
 
   private onGap(gap: TailGap): void {
