@@ -219,3 +219,8 @@ export const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
+
+/** "once", "2 times", ... */
+export function times(n: number): string {
+  return n === 1 ? 'once' : `${n} times`;
+}

@@ -2,7 +2,7 @@
 // + message template + top application frame. PM2 both logs an uncaught stack and sends a
 // process:exception event for it, so one crash is counted once (the larger of the two counts).
 import type { Finding } from '../../core/types.js';
-import { templateOf, type DetectorContext } from './context.js';
+import { templateOf, times, type DetectorContext } from './context.js';
 import { EvidenceCollector, hashedFindingId } from './evidence.js';
 import { exitsOf } from './restarts.js';
 import { knownSignatureOf } from './signatures.js';
@@ -85,7 +85,7 @@ export function detectExceptions(ctx: DetectorContext): Finding[] {
     // recommendation is specific and whose samples keep this stack.
     if (knownSignatureOf(`${g.parsed.name}: ${g.parsed.message}`)) continue;
     const count = Math.max(g.fromLogs, g.fromEvents);
-    const times = count === 1 ? 'once' : `${count} times`;
+    const howOften = times(count);
     const at = g.parsed.frame ? ` at ${g.parsed.frame}` : '';
     const what = `${g.parsed.name}: ${g.parsed.message}`;
     let severity: Finding['severity'];
@@ -93,19 +93,19 @@ export function detectExceptions(ctx: DetectorContext): Finding[] {
     let recommendation: string;
     if (kind === 'uncaught') {
       severity = 'critical';
-      title = `Uncaught ${g.parsed.name} in ${g.process} (${times})${at}: ${g.parsed.message}`;
+      title = `Uncaught ${g.parsed.name} in ${g.process} (${howOften})${at}: ${g.parsed.message}`;
       recommendation =
         `Fix the code${at} so that it cannot throw ${g.parsed.name} on this input (guard the value, validate the request), ` +
         'and catch errors at the request or job boundary: an uncaught exception kills the process and every request in flight.';
     } else if (kind === 'rejection') {
       severity = crashesOf(g) > 0 || g.parsed.fatalRejection ? 'critical' : 'warning';
-      title = `Unhandled promise rejection in ${g.process} (${times})${at}: ${what}`;
+      title = `Unhandled promise rejection in ${g.process} (${howOften})${at}: ${what}`;
       recommendation =
         `Await the promise${at} inside try/catch or add .catch(): since Node 15 an unhandled rejection crashes the process ` +
         "unless a process.on('unhandledRejection') handler is installed, and with one it is silently lost.";
     } else {
       severity = count >= ctx.thresholds.loggedStackWarningCount ? 'warning' : 'info';
-      title = `Logged ${g.parsed.name} in ${g.process} (${times})${at}: ${g.parsed.message}`;
+      title = `Logged ${g.parsed.name} in ${g.process} (${howOften})${at}: ${g.parsed.message}`;
       recommendation = `The application caught and logged this error${at}; check whether it should be prevented or handled more specifically.`;
     }
     findings.push({
@@ -116,7 +116,7 @@ export function detectExceptions(ctx: DetectorContext): Finding[] {
       processes: [g.process],
       summary:
         `${what} (${kind === 'logged' ? 'logged with a stack' : kind === 'rejection' ? 'unhandled rejection' : 'uncaught'}), ` +
-        `${times} in ${g.process}${crashesOf(g) > 0 ? `, ${crashesOf(g)} followed by an exit` : ''}. Signature: ${g.signature}.`,
+        `${howOften} in ${g.process}${crashesOf(g) > 0 ? `, ${crashesOf(g)} followed by an exit` : ''}. Signature: ${g.signature}.`,
       evidence: { ...g.evidence.build(), count },
       recommendation,
       data: {

@@ -1,7 +1,7 @@
 // Latency per process and per route template: average, p50, p95, p99 (nearest rank), slow routes and
 // slow outliers, from the durations that access logs and JSON fields carry.
 import type { Finding, LogEntry } from '../../core/types.js';
-import { memo, type DetectorContext } from './context.js';
+import { memo, plural, type DetectorContext } from './context.js';
 import { EvidenceCollector, findingId } from './evidence.js';
 import { extractLatency } from './latency-extract.js';
 import { percentile, round } from './stats.js';
@@ -130,7 +130,7 @@ export function detectLatency(ctx: DetectorContext): Finding[] {
       id: findingId(OUTLIERS, process),
       detector: OUTLIERS,
       severity: 'info',
-      title: `${outliers.count} slow outlier request${outliers.count === 1 ? '' : 's'} in ${process} (${routes.join(', ')})`,
+      title: `${plural(outliers.count, 'slow outlier request')} in ${process} (${routes.join(', ')})`,
       processes: [process],
       summary: `Requests far slower than their route's median (at least ${t.latencyOutlierMs} ms and ${OUTLIER_FACTOR}x p50); overall ${describe(latency.stats)}.`,
       evidence: outliers.build(),

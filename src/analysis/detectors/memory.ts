@@ -1,7 +1,7 @@
 // Memory growth: a least-squares trend over each run (between restarts) of each instance, and
 // restarts caused by max_memory_restart (the daemon's own line, or a restart right at the limit).
 import type { Finding, MetricSample } from '../../core/types.js';
-import { groupBy, memo, type DetectorContext } from './context.js';
+import { groupBy, memo, times, type DetectorContext } from './context.js';
 import { EvidenceCollector, findingId } from './evidence.js';
 import { linearFit, round, type LinearFit } from './stats.js';
 
@@ -179,14 +179,14 @@ function limitFindings(ctx: DetectorContext): Finding[] {
   const findings: Finding[] = [];
   for (const [process, p] of perProcess) {
     const evidence = p.evidence.build();
-    const times = evidence.count === 1 ? 'once' : `${evidence.count} times`;
+    const howOften = times(evidence.count);
     findings.push({
       id: findingId(LIMIT, process),
       detector: LIMIT,
       severity: evidence.count >= ctx.thresholds.crashLoopMinExits ? 'critical' : 'warning',
-      title: `${process} restarted ${times} for exceeding max_memory_restart${p.limit !== undefined ? ` (${mb(p.limit)})` : ''}`,
+      title: `${process} restarted ${howOften} for exceeding max_memory_restart${p.limit !== undefined ? ` (${mb(p.limit)})` : ''}`,
       processes: [process],
-      summary: `PM2 restarted ${process} ${times} because its memory passed max_memory_restart (peak seen ${mb(p.peak)}).`,
+      summary: `PM2 restarted ${process} ${howOften} because its memory passed max_memory_restart (peak seen ${mb(p.peak)}).`,
       evidence,
       recommendation:
         'Each memory restart drops the requests in flight. If memory grows steadily, find the leak (heap snapshots); if the working set ' +

@@ -2,7 +2,7 @@
 // analysis: new patterns with errors are findings of their own, resolved error patterns are noted.
 import type { Finding, LogEntry, PatternSummary } from '../../core/types.js';
 import type { TemplateMiner } from '../miner/template-miner.js';
-import type { DetectorContext, PatternContext, PatternTally } from './context.js';
+import { plural, times, type DetectorContext, type PatternContext, type PatternTally } from './context.js';
 import { EvidenceCollector, findingId } from './evidence.js';
 
 const NEW = 'new-pattern';
@@ -120,14 +120,14 @@ export function detectPatternChanges(ctx: DetectorContext): Finding[] {
   for (const tally of notable) {
     const kind = tally.errors > 0 ? 'error' : 'warning';
     const processes = [...tally.processes].sort();
-    const times = tally.count === 1 ? 'once' : `${tally.count} times`;
+    const howOften = times(tally.count);
     findings.push({
       id: findingId(NEW, tally.id),
       detector: NEW,
       severity: kind === 'error' ? 'warning' : 'info',
-      title: `New ${kind} pattern in ${processes.join(', ')} (${times}): ${templateOf(p, tally.id)}`,
+      title: `New ${kind} pattern in ${processes.join(', ')} (${howOften}): ${templateOf(p, tally.id)}`,
       processes,
-      summary: `A ${kind} message not seen before the previous analysis appeared ${times} (${tally.errors} at error level).`,
+      summary: `A ${kind} message not seen before the previous analysis appeared ${howOften} (${tally.errors} at error level).`,
       evidence: tally.evidence.build([tally.id]),
       recommendation: 'A new error pattern usually follows a change: check recent deploys, configuration and dependencies around its first occurrence.',
       data: { patternId: tally.id, count: tally.count, errors: tally.errors, warnings: tally.warnings },
@@ -149,7 +149,7 @@ export function detectPatternChanges(ctx: DetectorContext): Finding[] {
       id: findingId(NEW_OTHER, 'info'),
       detector: NEW_OTHER,
       severity: 'info',
-      title: `${rest.length} new pattern${rest.length === 1 ? '' : 's'} since the previous analysis`,
+      title: `${plural(rest.length, 'new pattern')} since the previous analysis`,
       processes: [...processes].sort(),
       summary: `${rest.length} message templates without errors or warnings appeared for the first time (${count} entries).`,
       evidence: built,

@@ -1,7 +1,7 @@
 // Crash loops and restarts: unexpected exits (exit codes, signals, time between them) from process
 // events, else from the daemon's own lines, else from the restart counter of the metric samples.
 import type { Evidence, Finding, LogEntry } from '../../core/types.js';
-import { groupBy, memo, plural, processNames, type DetectorContext } from './context.js';
+import { groupBy, memo, plural, processNames, times, type DetectorContext } from './context.js';
 import { EvidenceCollector, findingId } from './evidence.js';
 import { median, round } from './stats.js';
 
@@ -150,9 +150,9 @@ export function detectRestarts(ctx: DetectorContext): Finding[] {
       if (cause) evidence.attach(cause);
     }
     if (typeof stopped === 'object') evidence.attach(stopped);
-    const times = exits.map((x) => x.at);
-    const intervals = times.slice(1).map((at, i) => at - times[i]);
-    const burst = mostExitsWithin(times, t.crashLoopWindowMs);
+    const exitAts = exits.map((x) => x.at);
+    const intervals = exitAts.slice(1).map((at, i) => at - exitAts[i]);
+    const burst = mostExitsWithin(exitAts, t.crashLoopWindowMs);
     const loop = burst >= t.crashLoopMinExits;
     const codes = describeCodes(exits);
     const every = intervals.length > 0 ? `, every ${round(median(intervals) / 1000, 1)} s (median)` : '';
@@ -168,10 +168,10 @@ export function detectRestarts(ctx: DetectorContext): Finding[] {
       title = `Crash loop in ${process}: ${exits.length} unexpected exits (${codes})${every}`;
       summary = `${process} exited ${burst} times within ${round(t.crashLoopWindowMs / 60_000, 1)} min and PM2 keeps restarting it.`;
     } else if (exits.length > 0) {
-      title = `${process} exited unexpectedly ${exits.length === 1 ? 'once' : `${exits.length} times`} (${codes})`;
+      title = `${process} exited unexpectedly ${times(exits.length)} (${codes})`;
       summary = `${plural(exits.length, 'unexpected exit')} of ${process} in the window (${codes}); PM2 restarted it.`;
     } else {
-      title = `${process} restarted ${sampled === 1 ? 'once' : `${sampled} times`}`;
+      title = `${process} restarted ${times(sampled)}`;
       summary = `The restart counter of ${process} rose by ${sampled} in the window; no exit events or daemon lines say why.`;
     }
     findings.push({

@@ -2,7 +2,7 @@
 // (naming host:port and the usual service on that port), a port in use, heap exhaustion, file
 // descriptor exhaustion, a missing module, SIGKILL / OOM kills, DNS failures, a full disk.
 import type { Finding, LogEntry, Severity } from '../../core/types.js';
-import type { DetectorContext } from './context.js';
+import { times, type DetectorContext } from './context.js';
 import { EvidenceCollector, findingId } from './evidence.js';
 
 const DETECTOR = 'signature';
@@ -236,14 +236,14 @@ export function detectSignatures(ctx: DetectorContext): Finding[] {
     const s = h.signature;
     const evidence = h.evidence.build();
     const processes = [...h.processes].sort();
-    const times = evidence.count === 1 ? 'once' : `${evidence.count} times`;
+    const howOften = times(evidence.count);
     findings.push({
       id: findingId(DETECTOR, s.key, ...(h.target ? [h.target] : [])),
       detector: DETECTOR,
       severity: severityOf(s, evidence.count),
-      title: `${s.title(h.target)} in ${processes.join(', ')} (${times})`,
+      title: `${s.title(h.target)} in ${processes.join(', ')} (${howOften})`,
       processes,
-      summary: `${s.key}${h.target ? ` (${h.target}${service(h.target) ? `, ${service(h.target)}` : ''})` : ''} seen ${times} in ${processes.join(', ')}.`,
+      summary: `${s.key}${h.target ? ` (${h.target}${service(h.target) ? `, ${service(h.target)}` : ''})` : ''} seen ${howOften} in ${processes.join(', ')}.`,
       evidence,
       recommendation: s.recommendation(h.target),
       data: { signature: s.key, target: h.target ?? null, service: service(h.target) ?? null },
