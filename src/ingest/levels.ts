@@ -100,13 +100,6 @@ export function levelFromMarker(firstLine: string): Level | undefined {
   return structuredLevel(head) ?? (CAPITAL.test(head) ? capitalLevel(head) : undefined);
 }
 
-/** True when the record has the shape of an error: stack frames, a code frame, an error header or mention. */
-export function looksLikeError(record: string, firstLine: string): boolean {
-  if (hasStack(record, firstLine)) return true;
-  const head = headOf(firstLine);
-  return ERROR_HEADER.test(head) || mentionsError(head);
-}
-
 /** True when the first line looks like a Node process warning. */
 export function looksLikeWarning(firstLine: string): boolean {
   const head = headOf(firstLine);
