@@ -1,7 +1,7 @@
 // The heuristic analysis of one window: patterns through the template miner, every detector, per-process
 // metrics, findings sorted critical first. Pure: no I/O, the clock comes in as `now`.
-import type { AnalysisResult, CoverageGap, Finding, LogEntry, MetricSample, PatternSummary, ProcessEvent, ProcessInfo } from '../core/types.js';
-import { buildContext, DEFAULT_THRESHOLDS, SEVERITY_RANK, type DetectorContext, type DetectorThresholds } from './detectors/context.js';
+import type { AnalysisResult, CoverageGap, Finding, PatternSummary } from '../core/types.js';
+import { buildContext, DEFAULT_THRESHOLDS, SEVERITY_RANK, type ContextInput, type DetectorContext, type DetectorThresholds } from './detectors/context.js';
 import { detectCpu } from './detectors/cpu.js';
 import { detectErrorRate } from './detectors/error-rate.js';
 import { detectExceptions } from './detectors/exceptions.js';
@@ -16,12 +16,9 @@ import { TemplateMiner } from './miner/template-miner.js';
 export type { DetectorThresholds } from './detectors/context.js';
 export { DEFAULT_THRESHOLDS } from './detectors/context.js';
 
-export interface AnalysisInput {
-  /** The window, oldest first. */
-  entries: readonly LogEntry[];
-  samples?: readonly MetricSample[];
-  events?: readonly ProcessEvent[];
-  processes?: readonly ProcessInfo[];
+/** The window and what is known about its processes; the patterns come from the miner here. */
+export interface AnalysisInput extends Omit<ContextInput, 'patterns'> {
+  /** Coverage gaps of the window: returned in the result and noted, as counts may be low. */
   gaps?: readonly CoverageGap[];
   /**
    * The live miner, so that pattern ids stay stable across analyses; entries that carry a `patternId`
@@ -30,13 +27,6 @@ export interface AnalysisInput {
   miner?: TemplateMiner;
   /** The previous analysis's pattern counts (see `analyzeWindowDetailed`), for new and resolved patterns. */
   previous?: { patternCounts: Record<string, number>; at: number };
-  /**
-   * Start of the window; default: the first entry's timestamp. Events before it are ignored (they were
-   * reported by an earlier analysis) and restart counters count only rises after it; older samples
-   * still feed the memory trend.
-   */
-  since?: number;
-  now: number;
 }
 
 export interface AnalyzeOptions extends Partial<DetectorThresholds> {

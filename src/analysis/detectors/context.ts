@@ -1,6 +1,6 @@
 // What every detector receives: the window, grouped once, plus the thresholds. Detectors are pure
 // functions `detectX(ctx) => Finding[]`; they read the context and never mutate it.
-import type { CoverageGap, LogEntry, MetricSample, PatternSummary, ProcessEvent, ProcessInfo, Severity } from '../../core/types.js';
+import type { LogEntry, MetricSample, PatternSummary, ProcessEvent, ProcessInfo, Severity } from '../../core/types.js';
 import type { EvidenceCollector } from './evidence.js';
 
 /**
@@ -122,12 +122,10 @@ export interface DetectorContext {
   samplesByProcess: ReadonlyMap<string, readonly MetricSample[]>;
   eventsByProcess: ReadonlyMap<string, readonly ProcessEvent[]>;
   processInfo: ReadonlyMap<string, readonly ProcessInfo[]>;
-  gaps: readonly CoverageGap[];
   patterns?: PatternContext;
   /** Start of the window (`since` of the input, else the first entry); events before it are dropped. */
   since: number;
   until: number;
-  now: number;
   thresholds: Readonly<DetectorThresholds>;
   /** Bounds of every finding's evidence. */
   evidenceSeqs: number;
@@ -137,13 +135,17 @@ export interface DetectorContext {
 }
 
 export interface ContextInput {
+  /** The window, oldest first. */
   entries: readonly LogEntry[];
   samples?: readonly MetricSample[];
   events?: readonly ProcessEvent[];
   processes?: readonly ProcessInfo[];
-  gaps?: readonly CoverageGap[];
   patterns?: PatternContext;
-  /** Start of the window; default: the first entry's timestamp. */
+  /**
+   * Start of the window; default: the first entry's timestamp. Events before it are ignored (they were
+   * reported by an earlier analysis) and restart counters count only rises after it; older samples
+   * still feed the memory trend.
+   */
   since?: number;
   now: number;
 }
@@ -179,11 +181,9 @@ export function buildContext(
     samplesByProcess: groupBy(samples, (s) => s.process),
     eventsByProcess: groupBy(events, (e) => e.process),
     processInfo: groupBy(input.processes ?? [], (p) => p.name),
-    gaps: input.gaps ?? [],
     patterns: input.patterns,
     since,
     until,
-    now: input.now,
     thresholds,
     evidenceSeqs: bounds.evidenceSeqs,
     evidenceSamples: bounds.evidenceSamples,
