@@ -1,10 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { cutText, lineLimit, trimToBudget } from './budget.js';
-import { knownList, type ToolDeps } from './context.js';
+import type { ToolDeps } from './context.js';
 import { monitorIdField } from './fields.js';
 import { daemonSchema, describeDaemon, presentProcess, processViewSchema } from './process-view.js';
-import { dataResult, guarded, ToolInputError } from './results.js';
+import { dataResult, guarded } from './results.js';
 
 const outputSchema = {
   daemon: daemonSchema,
@@ -34,15 +34,8 @@ export function registerStatusTool(server: McpServer, deps: ToolDeps): void {
     },
     (args) =>
       guarded(async () => {
+        // An unknown monitorId is refused by the engine (UnknownMonitorError, with the running ids).
         const status = await deps.engine.status(args.monitorId);
-        let monitors = status.monitors;
-        if (args.monitorId !== undefined) {
-          monitors = monitors.filter((m) => m.id === args.monitorId);
-          if (monitors.length === 0) {
-            const all = (await deps.engine.status()).monitors.map((m) => m.id);
-            throw new ToolInputError(`no monitor '${args.monitorId}'`, `${knownList(all, 'monitors')}; call status without monitorId`);
-          }
-        }
         const maxLine = lineLimit(deps.replyBudgetChars);
         const reply = {
           daemon: describeDaemon(status.daemon),
@@ -50,7 +43,7 @@ export function registerStatusTool(server: McpServer, deps: ToolDeps): void {
           readOnly: status.readOnly,
           processes: status.processes.map(presentProcess),
           buffer: { ...status.buffer },
-          monitors: monitors.map((m) => ({ ...m })),
+          monitors: status.monitors.map((m) => ({ ...m })),
           gaps: status.gaps.map((g) => ({ ...g, detail: cutText(deps.redact(g.detail), maxLine) })),
           llm: { ...status.llm },
         };
