@@ -95,7 +95,6 @@ export const configSchema = z
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
-export type ConfigInput = z.input<typeof configSchema>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -32,7 +32,7 @@ export interface HttpServerHandle {
   close(): Promise<void>;
 }
 
-export const MCP_PATH = '/mcp';
+const MCP_PATH = '/mcp';
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_MAX_SESSIONS = 64;
 const DEFAULT_SESSION_IDLE_MS = 15 * 60_000;

@@ -28,13 +28,6 @@ export class UnknownProcessError extends EngineError {
   }
 }
 
-export class DaemonUnavailableError extends EngineError {
-  override name = 'DaemonUnavailableError';
-  constructor(pm2Home: string) {
-    super(`no PM2 daemon is running at PM2_HOME=${pm2Home}`, 'start your apps with pm2 (this monitor never starts a daemon itself) or point PM2_HOME at the right folder');
-  }
-}
-
 export class ReadOnlyError extends EngineError {
   override name = 'ReadOnlyError';
   constructor(what: string, holderPid?: number) {

@@ -20,8 +20,4 @@ export class BoundedList<T> {
   replace(items: readonly T[]): void {
     this.items = items.slice(-this.capacity);
   }
-
-  get length(): number {
-    return Math.min(this.items.length, this.capacity);
-  }
 }

@@ -47,8 +47,4 @@ export class CheckpointStore {
     }
     return this.writing;
   }
-
-  current(): Checkpoints {
-    return { ...this.committed };
-  }
 }

@@ -16,10 +16,10 @@ import {
 } from './uris.js';
 
 /** At most one notifications/resources/updated per address in this interval. */
-export const DEFAULT_UPDATE_INTERVAL_MS = 2_000;
+const DEFAULT_UPDATE_INTERVAL_MS = 2_000;
 
 /** Addresses whose content an event changes. */
-export function urisForEvent(event: EngineEvent): string[] {
+function urisForEvent(event: EngineEvent): string[] {
   const perProcess = event.process !== undefined ? [processLogsUri(event.process)] : [];
   switch (event.kind) {
     case 'report':

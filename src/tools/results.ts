@@ -20,7 +20,7 @@ export class ToolInputError extends Error {
   }
 }
 
-export function errorResult(message: string, hint?: string): CallToolResult {
+function errorResult(message: string, hint?: string): CallToolResult {
   return {
     content: [{ type: 'text', text: hint ? `${message}\nHint: ${hint}` : message }],
     isError: true,
@@ -33,7 +33,7 @@ function hintOf(error: Error): string | undefined {
 }
 
 /** Turns anything a handler throws into an isError result, keeping the engine's own hint if it has one. */
-export function errorFromException(error: unknown): CallToolResult {
+function errorFromException(error: unknown): CallToolResult {
   if (error instanceof Error) {
     const hint = hintOf(error);
     // EngineError already folds its hint into the message.
