@@ -79,14 +79,14 @@ export class LogBuffer {
   private released = false;
 
   private constructor(
-    private readonly options: LogBufferOptions & { segmentBytes: number },
+    private readonly options: LogBufferOptions & { maxEntries: number; maxBytes: number; maxPayload: number },
     private readonly store: SegmentStore,
     private readonly lock: DirLock | undefined,
   ) {
-    this.maxEntries = options.maxEntries as number;
-    this.maxBytes = options.maxBytes as number;
+    this.maxEntries = options.maxEntries;
+    this.maxBytes = options.maxBytes;
     this.ring = new Ring(this.maxEntries);
-    this.maxPayload = Math.min(MiB, Math.floor(options.segmentBytes / 4));
+    this.maxPayload = options.maxPayload;
     this.policy = options.onDiskFull ?? 'block';
     this.clock = options.clock ?? systemClock;
     this.nextSeq = 1;
@@ -99,7 +99,8 @@ export class LogBuffer {
     const maxEntries = positiveInt('maxEntries', options.maxEntries, 100_000, 1, 10_000_000);
     const maxBytes = positiveInt('maxBytes', options.maxBytes, 64 * MiB, 64 * 1024, 2 ** 40);
     const segmentBytes = positiveInt('segmentBytes', options.segmentBytes, Math.min(4 * MiB, Math.floor(maxBytes / 8)), 4096, Math.floor(maxBytes / 2));
-    positiveInt('fsyncIntervalMs', options.fsyncIntervalMs, 1000, 1, 3_600_000);
+    const fsyncIntervalMs = positiveInt('fsyncIntervalMs', options.fsyncIntervalMs, 1000, 1, 3_600_000);
+    const maxPayload = Math.min(MiB, Math.floor(segmentBytes / 4));
     const files = options.fileLayer ?? nodeFileLayer;
     const readOnly = options.readOnly ?? false;
     if (!readOnly) await files.mkdir(options.dir);
@@ -107,8 +108,8 @@ export class LogBuffer {
       throw errorCode(error) === 'ENOENT' ? new Error(`no log buffer at ${options.dir}: the folder does not exist`) : error;
     });
     const lock = readOnly ? undefined : await acquireLock(files, options.dir);
-    const store = new SegmentStore({ dir: options.dir, files, maxBytes, segmentBytes, maxPayload: Math.min(MiB, Math.floor(segmentBytes / 4)), readOnly });
-    const buffer = new LogBuffer({ ...options, maxEntries, maxBytes, segmentBytes }, store, lock);
+    const store = new SegmentStore({ dir: options.dir, files, maxBytes, segmentBytes, maxPayload, readOnly });
+    const buffer = new LogBuffer({ ...options, maxEntries, maxBytes, maxPayload }, store, lock);
     try {
       const report = await store.recover();
       buffer.load(report.frames);
@@ -119,7 +120,7 @@ export class LogBuffer {
       if (!readOnly) {
         await store.dropBelow(buffer.ring.first()?.seq ?? buffer.nextSeq);
         await store.fit((oldestSeq) => buffer.evictBelow(oldestSeq));
-        buffer.startTimer(options.fsyncIntervalMs ?? 1000);
+        buffer.startTimer(fsyncIntervalMs);
       }
     } catch (error) {
       await store.close().catch(() => undefined);
