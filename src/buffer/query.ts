@@ -7,7 +7,12 @@ import type { Ring } from './ring.js';
 
 export const DEFAULT_LIMIT = 100;
 /** A user regex sees at most this many characters of a message: it bounds backtracking on long lines. */
-export const REGEX_TEXT_CAP = 4096;
+const REGEX_TEXT_CAP = 4096;
+
+/** The part of a message a user regex is run on. */
+export function regexText(message: string): string {
+  return message.length > REGEX_TEXT_CAP ? message.slice(0, REGEX_TEXT_CAP) : message;
+}
 const MAX_PATTERN_CHARS = 1000;
 
 export interface Histogram {
@@ -116,7 +121,7 @@ function compileFilter(query: LogQuery): Filter {
   if (query.search !== undefined && query.search !== '') {
     if (query.regex) {
       const re = compileRegex(query.search);
-      checks.push((e) => re.test(e.message.length > REGEX_TEXT_CAP ? e.message.slice(0, REGEX_TEXT_CAP) : e.message));
+      checks.push((e) => re.test(regexText(e.message)));
     } else {
       // A literal with the 'i' flag is a linear scan and much faster than lowercasing every message.
       const re = new RegExp(escapeRegex(query.search), 'i');

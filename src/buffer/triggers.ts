@@ -3,7 +3,7 @@
 // firing per debounce/cooldown, so a storm of errors or restarts produces one analysis, not a thousand.
 import type { Clock } from '../core/ports.js';
 import type { LogEntry, ProcessEvent, TriggerFiring } from '../core/types.js';
-import { compileRegex, REGEX_TEXT_CAP } from './query.js';
+import { compileRegex, regexText } from './query.js';
 
 export interface TriggerOptions {
   /** Time trigger: analyse at least this often when new entries arrived. Default 5 min. */
@@ -124,7 +124,7 @@ export class TriggerEngine {
   }
 
   private matchPatterns(entry: LogEntry): void {
-    const text = entry.message.length > REGEX_TEXT_CAP ? entry.message.slice(0, REGEX_TEXT_CAP) : entry.message;
+    const text = regexText(entry.message);
     for (const re of this.patterns) {
       if (re.test(text)) {
         this.propose('pattern', `/${re.source}/ matched a line of ${entry.process} (seq ${entry.seq})`);
