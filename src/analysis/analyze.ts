@@ -73,11 +73,9 @@ function resolveOptions(options: AnalyzeOptions) {
   };
 }
 
+/** Sorts in place; the sort is stable, so ties keep the order the detectors ran in. */
 function sortFindings(findings: Finding[]): Finding[] {
-  return findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => SEVERITY_RANK[a.f.severity] - SEVERITY_RANK[b.f.severity] || b.f.evidence.count - a.f.evidence.count || a.i - b.i)
-    .map(({ f }) => f);
+  return findings.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.evidence.count - a.evidence.count);
 }
 
 function windowPatterns(mined: MinedWindow, limit: number): PatternSummary[] {
@@ -143,15 +141,16 @@ export function analyzeWindowDetailed(
     notes.push(`Coverage gaps in this window: ${gaps.length}${lost > 0 ? ` (${lost} lines or entries not seen)` : ''}; counts may be low.`);
   }
   const metrics = processMetrics(ctx);
+  const entries = input.entries;
+  // Every entry of the window is in exactly one tally, so the tallies' levels add up to the window's.
   let errors = 0;
   let warnings = 0;
-  for (const e of input.entries) {
-    if (e.level === 'error') errors++;
-    else if (e.level === 'warn') warnings++;
-  }
-  const entries = input.entries;
   const patternCounts: Record<string, number> = {};
-  for (const [id, t] of mined.context.tallies) patternCounts[id] = t.count;
+  for (const [id, t] of mined.context.tallies) {
+    patternCounts[id] = t.count;
+    errors += t.errors;
+    warnings += t.warnings;
+  }
   const result: AnalysisResult = {
     window: {
       fromSeq: entries[0]?.seq ?? 0,

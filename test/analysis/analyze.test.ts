@@ -99,6 +99,15 @@ describe('analyzeWindow', () => {
     expect(miner.summaries().reduce((n, p) => n + p.count, 0)).toBe(5);
   });
 
+  it('counts every error and warning once in the totals when templates merge during the window', () => {
+    const w = new Window();
+    ['root', 'news', 'test', 'alice', 'bob', 'carol'].forEach((name, i) => w.log({ at: i * SEC, message: `login refused for user ${name}`, level: i % 2 ? 'warn' : 'error' }));
+    w.log({ at: 10 * SEC, message: 'server listening', level: 'info' });
+    const { result, patternCounts } = analyzeWindowDetailed({ entries: w.entries, now: NOW });
+    expect(Object.values(patternCounts)).toHaveLength(2);
+    expect(result.totals).toEqual({ entries: 7, errors: 3, warnings: 3, errorRate: 3 / 7, processes: ['api'] });
+  });
+
   it('bounds findings and says what it left out; notes coverage gaps', () => {
     const w = incident();
     const result = analyzeWindow(
