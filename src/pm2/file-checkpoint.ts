@@ -109,15 +109,34 @@ export async function holdsContent(handle: FileHandle, size: number, probe: Cont
   return tail.equals(probe.tail);
 }
 
+export interface KnownBytes {
+  head: Buffer;
+  fingerprint: string;
+  tail: Buffer;
+}
+
+/** The first bytes and the bytes just before `offset`, as a position there keeps them; undefined when the file is shorter now. */
+export async function readKnownBytes(handle: FileHandle, offset: number): Promise<KnownBytes | undefined> {
+  const headLength = Math.min(FINGERPRINT_BYTES, offset);
+  const tailLength = Math.min(TAIL_BYTES, offset);
+  const head = await readRange(handle, 0, headLength);
+  const tail = await readRange(handle, offset - tailLength, tailLength);
+  if (head.length < headLength || tail.length < tailLength) return undefined;
+  return { head, fingerprint: fingerprintOf(head), tail };
+}
+
 /** Once `handle` is known to hold the position: its head and tail, so the fingerprint can grow and rewrites be caught. */
 export async function loadKnownBytes(handle: FileHandle, position: TailPosition): Promise<void> {
   const headLength = Math.min(FINGERPRINT_BYTES, position.offset);
   const tailLength = Math.min(TAIL_BYTES, position.offset);
   if (position.head.length === headLength && position.tail.length === tailLength) return;
-  position.head = await readRange(handle, 0, headLength);
-  position.fingerprint = fingerprintOf(position.head);
-  position.fingerprintBytes = position.head.length;
-  position.tail = await readRange(handle, position.offset - tailLength, tailLength);
+  const known = await readKnownBytes(handle, position.offset);
+  // Cut since it was checked: the next read sees that and reports it.
+  if (!known) return;
+  position.head = known.head;
+  position.fingerprint = known.fingerprint;
+  position.fingerprintBytes = known.head.length;
+  position.tail = known.tail;
 }
 
 /** Rejects a checkpoint that cannot have come from a tailer of `path`, with an exact message. */

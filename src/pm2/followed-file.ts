@@ -2,7 +2,7 @@
 // a rotation. Only its identity (dev + inode) says which file it is: names change under an open fd.
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { FINGERPRINT_BYTES, TAIL_BYTES, fingerprintOf, positionAtStart, readRange, type TailPosition } from './file-checkpoint.js';
+import { positionAtStart, readKnownBytes, type TailPosition } from './file-checkpoint.js';
 import type { OpenedFile } from './rotated-files.js';
 import { LogTailerError, codeOf } from './tail-reports.js';
 
@@ -68,12 +68,9 @@ export async function freshPosition(file: Followed, startAt: 'start' | 'end'): P
   const atStart = positionAtStart(file);
   if (startAt === 'start') return atStart;
   const size = (await file.handle.stat()).size;
-  const headLength = Math.min(FINGERPRINT_BYTES, size);
-  const tailLength = Math.min(TAIL_BYTES, size);
-  const head = await readRange(file.handle, 0, headLength);
-  const tail = await readRange(file.handle, size - tailLength, tailLength);
+  const known = await readKnownBytes(file.handle, size);
   // Cut between the stat and the reads: what is there now is new, so read all of it.
-  if (head.length < headLength || tail.length < tailLength) return atStart;
-  const fingerprint = fingerprintOf(head);
-  return { ...atStart, offset: size, fingerprint, fingerprintBytes: headLength, head, tail, seenSize: size };
+  if (!known) return atStart;
+  const { head, fingerprint, tail } = known;
+  return { ...atStart, offset: size, fingerprint, fingerprintBytes: head.length, head, tail, seenSize: size };
 }

@@ -4,8 +4,10 @@
 // own folder is searched.
 import { open, readdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { FINGERPRINT_BYTES, TAIL_BYTES, fingerprintOf, holdsContent, readRange, type ContentProbe } from './file-checkpoint.js';
+import { holdsContent, readKnownBytes, type ContentProbe } from './file-checkpoint.js';
+import { sameFile, type Identity } from './followed-file.js';
 
 export interface OpenedFile {
   handle: FileHandle;
@@ -14,11 +16,6 @@ export interface OpenedFile {
   ino: number;
   size: number;
   mtimeMs: number;
-}
-
-interface Identity {
-  dev: number;
-  ino: number;
 }
 
 /** A file already read to its end, as the search for the generations written after it needs it. */
@@ -34,14 +31,8 @@ export interface ReadGeneration extends Identity {
 
 /** The rotated siblings of the log now, as identities: a later one not among them was rotated since. */
 export async function rotatedSiblings(logPath: string): Promise<Set<string>> {
-  const folder = dirname(logPath);
-  const logName = basename(logPath);
   const found = new Set<string>();
-  for (const name of await listNames(folder)) {
-    if (!isRotatedName(logName, name)) continue;
-    const info = await stat(join(folder, name)).catch(() => undefined);
-    if (info) found.add(identityKey(info));
-  }
+  for await (const { info } of rotatedCopies(logPath)) found.add(identityKey(info));
   return found;
 }
 
@@ -65,7 +56,7 @@ export async function findMovedFile(logPath: string, identity: Identity): Promis
   for (const name of await listNames(folder)) {
     const path = join(folder, name);
     const info = await stat(path).catch(() => undefined);
-    if (info && sameIdentity(info, identity)) return openIfHolds(path, undefined, identity);
+    if (info && sameFile(info, identity)) return openIfHolds(path, undefined, identity);
   }
   return undefined;
 }
@@ -79,15 +70,10 @@ export async function findRotatedCopy(
   probe: ContentProbe,
   live: Identity,
 ): Promise<OpenedFile | undefined> {
-  const folder = dirname(logPath);
-  const logName = basename(logPath);
   const candidates: Array<{ path: string; mtimeMs: number }> = [];
-  for (const name of await listNames(folder)) {
-    if (!isRotatedName(logName, name)) continue;
-    const path = join(folder, name);
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile() || info.size < probe.offset) continue;
-    if (sameIdentity(info, live)) continue;
+  for await (const { path, info } of rotatedCopies(logPath)) {
+    if (!info.isFile() || info.size < probe.offset) continue;
+    if (sameFile(info, live)) continue;
     candidates.push({ path, mtimeMs: info.mtimeMs });
   }
   candidates.sort((a, b) => b.mtimeMs - a.mtimeMs);
@@ -108,14 +94,10 @@ export async function findNextGeneration(
   previous: ReadGeneration,
   exclude: ReadonlyArray<Identity | undefined>,
 ): Promise<OpenedFile | undefined> {
-  const folder = dirname(logPath);
-  const logName = basename(logPath);
-  const later: Array<{ name: string; mtimeMs: number }> = [];
-  for (const name of await listNames(folder)) {
-    if (!isRotatedName(logName, name)) continue;
-    const info = await stat(join(folder, name)).catch(() => undefined);
-    if (!info?.isFile() || info.size === 0 || sameIdentity(info, previous)) continue;
-    if (exclude.some((identity) => identity && sameIdentity(info, identity))) continue;
+  const later: Array<{ name: string; path: string; mtimeMs: number }> = [];
+  for await (const { name, path, info } of rotatedCopies(logPath)) {
+    if (!info.isFile() || info.size === 0 || sameFile(info, previous)) continue;
+    if (exclude.some((identity) => identity && sameFile(info, identity))) continue;
     if (previous.existing) {
       if (previous.existing.has(identityKey(info))) continue;
     } else {
@@ -123,11 +105,11 @@ export async function findNextGeneration(
       const tie = info.mtimeMs === previous.mtimeMs;
       if (info.mtimeMs < previous.mtimeMs || (tie && (previous.name === '' || name <= previous.name))) continue;
     }
-    later.push({ name, mtimeMs: info.mtimeMs });
+    later.push({ name, path, mtimeMs: info.mtimeMs });
   }
   later.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
   for (const candidate of later) {
-    const opened = await openIfHolds(join(folder, candidate.name));
+    const opened = await openIfHolds(candidate.path);
     if (!opened) continue;
     const sameGeneration = previous.content.offset > 0 && (await holdsContent(opened.handle, opened.size, previous.content));
     const liveGeneration = !sameGeneration && (await liveHolds(logPath, opened));
@@ -139,11 +121,10 @@ export async function findNextGeneration(
 }
 
 async function liveHolds(logPath: string, copy: OpenedFile): Promise<boolean> {
-  const headLength = Math.min(FINGERPRINT_BYTES, copy.size);
-  const tailLength = Math.min(TAIL_BYTES, copy.size);
-  const head = await readRange(copy.handle, 0, headLength);
-  const tail = await readRange(copy.handle, copy.size - tailLength, tailLength);
-  const probe = { offset: copy.size, fingerprint: fingerprintOf(head), fingerprintBytes: head.length, tail };
+  const known = await readKnownBytes(copy.handle, copy.size);
+  // Shrunk since it was opened: it is no copy of what the live file holds.
+  if (!known) return false;
+  const probe = { offset: copy.size, fingerprint: known.fingerprint, fingerprintBytes: known.head.length, tail: known.tail };
   const live = await open(logPath, 'r').catch(() => undefined);
   if (!live) return false;
   try {
@@ -159,13 +140,21 @@ function identityKey(identity: Identity): string {
   return `${identity.dev}:${identity.ino}`;
 }
 
-function sameIdentity(a: Identity, b: Identity): boolean {
-  return a.dev === b.dev && a.ino === b.ino;
-}
-
 async function listNames(folder: string): Promise<string[]> {
   // An unreadable folder only means there is no sibling to recover from; the caller reports the gap.
   return readdir(folder).catch(() => []);
+}
+
+/** The log's rotated siblings that could be stat'ed, in folder order. */
+async function* rotatedCopies(logPath: string): AsyncGenerator<{ name: string; path: string; info: Stats }> {
+  const folder = dirname(logPath);
+  const logName = basename(logPath);
+  for (const name of await listNames(folder)) {
+    if (!isRotatedName(logName, name)) continue;
+    const path = join(folder, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info) yield { name, path, info };
+  }
 }
 
 /** Opens `path` if it is a regular file (with this identity, holding this content, when given). */
@@ -174,7 +163,7 @@ async function openIfHolds(path: string, probe?: ContentProbe, identity?: Identi
   if (!handle) return undefined;
   try {
     const info = await handle.stat();
-    const wanted = info.isFile() && (!identity || sameIdentity(info, identity));
+    const wanted = info.isFile() && (!identity || sameFile(info, identity));
     if (wanted && (!probe || (await holdsContent(handle, info.size, probe)))) {
       return { handle, path, dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
     }
