@@ -2,6 +2,7 @@
 // analysis: new patterns with errors are findings of their own, resolved error patterns are noted.
 import type { Finding, LogEntry, PatternSummary } from '../../core/types.js';
 import type { TemplateMiner } from '../miner/template-miner.js';
+import { indexOfSeq } from '../seq-index.js';
 import { plural, times, type DetectorContext, type PatternContext, type PatternTally } from './context.js';
 import { EvidenceCollector, findingId } from './evidence.js';
 
@@ -68,18 +69,9 @@ export function mineWindow(
     // Evidence of a merged alias is dropped but its count kept: the surviving template's seqs represent it.
     into.evidence.count += t.count;
   }
-  // Entries are in seq order: a binary search finds one without a map of every seq.
   const patternOf = (seq: number): string | undefined => {
-    let lo = 0;
-    let hi = entries.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const at = entries[mid].seq;
-      if (at === seq) return renamed.get(rawIds[mid]) ?? rawIds[mid];
-      if (at < seq) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return undefined;
+    const at = indexOfSeq(entries, seq);
+    return at < 0 ? undefined : (renamed.get(rawIds[at]) ?? rawIds[at]);
   };
   let prev: PatternContext['previous'];
   if (previous) {

@@ -3,6 +3,7 @@
 // Never a raw dump of the buffer. Every item carries an id the model must cite.
 import type { ContextPort } from '../../core/ports.js';
 import type { AnalysisResult, LogEntry } from '../../core/types.js';
+import { indexOfSeq } from '../seq-index.js';
 
 export interface ContextOptions {
   /** Total budget for the compiled context, in tokens (estimated at 4 characters a token). */
@@ -34,19 +35,6 @@ function fill<T>(items: readonly T[], budgetChars: number, render: (item: T) => 
     spent += size;
   }
   return spent;
-}
-
-function findBySeq(entries: readonly LogEntry[], seq: number): LogEntry | undefined {
-  let lo = 0;
-  let hi = entries.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const at = entries[mid].seq;
-    if (at === seq) return entries[mid];
-    if (at < seq) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return undefined;
 }
 
 export class ContextCompiler implements ContextPort {
@@ -102,8 +90,8 @@ export class ContextCompiler implements ContextPort {
     const chosen = new Map<number, LogEntry>();
     for (const f of result.findings) {
       for (const seq of f.evidence.seqs.slice(0, 3)) {
-        const found = findBySeq(entries, seq);
-        if (found) chosen.set(seq, found);
+        const at = indexOfSeq(entries, seq);
+        if (at >= 0) chosen.set(seq, entries[at]);
       }
     }
     const firstOf = { error: new Set<string>(), warn: new Set<string>() };
