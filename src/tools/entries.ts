@@ -5,19 +5,6 @@ import type { LogEntry } from '../core/types.js';
 import { cutText } from './budget.js';
 import { levelSchema, streamSchema } from './fields.js';
 
-export interface EntryView {
-  seq: number;
-  time: string;
-  process: string;
-  pmId: number;
-  stream: LogEntry['stream'];
-  level: LogEntry['level'];
-  message: string;
-  patternId?: string;
-  /** Structured fields of a JSON line; a cut JSON string when they are too long to carry whole. */
-  fields?: Record<string, unknown> | string;
-}
-
 export const entryViewSchema = z.object({
   seq: z.number().describe('Buffer sequence number: increasing, never reused'),
   time: z.string().describe('ISO-8601 time the line was written'),
@@ -27,8 +14,11 @@ export const entryViewSchema = z.object({
   level: levelSchema,
   message: z.string().describe('Redacted text; very long lines end with a "[cut: N chars in all]" marker'),
   patternId: z.string().optional(),
+  // Structured fields of a JSON line; a cut JSON string when they are too long to carry whole.
   fields: z.union([z.record(z.string(), z.unknown()), z.string()]).optional(),
 });
+
+export type EntryView = z.infer<typeof entryViewSchema>;
 
 export function presentEntry(entry: LogEntry, redact: (text: string) => string, maxChars: number): EntryView {
   const view: EntryView = {
