@@ -1,7 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { lineLimit, trimToBudget } from '../tools/budget.js';
 import { UNTRUSTED_NOTE, type ToolDeps } from '../tools/context.js';
-import { presentPattern } from '../tools/list-patterns.js';
+import { fitPatterns } from '../tools/list-patterns.js';
 import { PATTERNS_URI } from './uris.js';
 
 const RESOURCE_PATTERNS = 100;
@@ -17,10 +16,8 @@ export function registerPatternsResource(server: McpServer, deps: ToolDeps): voi
     },
     (uri) => {
       const { patterns, total } = deps.engine.listPatterns({ limit: RESOURCE_PATTERNS });
-      const maxLine = lineLimit(deps.replyBudgetChars);
-      const shown = patterns.map((p) => presentPattern(p, deps.redact, maxLine));
-      const { value } = trimToBudget({ note: UNTRUSTED_NOTE, total, patterns: shown }, ['patterns'], deps.replyBudgetChars);
-      const body = { ...value, returned: value.patterns.length, truncated: value.patterns.length < total };
+      const shown = fitPatterns(patterns, deps, deps.replyBudgetChars, { note: UNTRUSTED_NOTE, total });
+      const body = { note: UNTRUSTED_NOTE, total, patterns: shown, returned: shown.length, truncated: shown.length < total };
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body) }] };
     },
   );

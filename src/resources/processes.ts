@@ -1,7 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { trimToBudget } from '../tools/budget.js';
 import type { ToolDeps } from '../tools/context.js';
-import { processesWithDaemon } from '../tools/process-view.js';
+import { processListReply } from '../tools/process-view.js';
 import { PROCESSES_URI } from './uris.js';
 
 export function registerProcessesResource(server: McpServer, deps: ToolDeps): void {
@@ -14,9 +13,7 @@ export function registerProcessesResource(server: McpServer, deps: ToolDeps): vo
       mimeType: 'application/json',
     },
     async (uri) => {
-      const { processes, daemon } = await processesWithDaemon(deps.engine);
-      const { value } = trimToBudget({ processes }, ['processes'], deps.replyBudgetChars - 1_000);
-      const body = { ...value, total: processes.length, truncated: value.processes.length < processes.length, ...(daemon ? { daemon } : {}) };
+      const body = await processListReply(deps.engine, deps.replyBudgetChars - 1_000);
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body) }] };
     },
   );

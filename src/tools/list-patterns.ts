@@ -30,6 +30,21 @@ export function presentPattern(p: PatternSummary, redact: (s: string) => string,
   };
 }
 
+/**
+ * Patterns as a reply shows them, trimmed from the end until they fit `budgetChars` together with
+ * the reply's other fields `around` (counted in the size, not returned).
+ */
+export function fitPatterns(
+  patterns: readonly PatternSummary[],
+  deps: Pick<ToolDeps, 'redact' | 'replyBudgetChars'>,
+  budgetChars: number,
+  around: object = {},
+): PatternSummary[] {
+  const maxLine = lineLimit(deps.replyBudgetChars);
+  const shown = patterns.map((p) => presentPattern(p, deps.redact, maxLine));
+  return trimToBudget({ ...around, patterns: shown }, ['patterns'], budgetChars).value.patterns;
+}
+
 export function registerListPatternsTool(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     'list_patterns',
@@ -51,15 +66,13 @@ export function registerListPatternsTool(server: McpServer, deps: ToolDeps): voi
         const since = parseSince(args.since, deps.now());
         const limit = args.limit ?? 20;
         const { patterns, total } = deps.engine.listPatterns({ limit, processes: args.processes, since });
-        const maxLine = lineLimit(deps.replyBudgetChars);
-        const shown = patterns.map((p) => presentPattern(p, deps.redact, maxLine));
-        const { value } = trimToBudget({ patterns: shown }, ['patterns'], deps.replyBudgetChars - 1_000);
+        const shown = fitPatterns(patterns, deps, deps.replyBudgetChars - 1_000);
         return dataResult({
           note: UNTRUSTED_NOTE,
-          patterns: value.patterns,
-          returned: value.patterns.length,
+          patterns: shown,
+          returned: shown.length,
           total,
-          truncated: value.patterns.length < patterns.length || (patterns.length === limit && total > limit),
+          truncated: shown.length < patterns.length || (patterns.length === limit && total > limit),
         });
       }),
   );

@@ -1,8 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { trimToBudget } from './budget.js';
 import type { ToolDeps } from './context.js';
-import { daemonSchema, processesWithDaemon, processViewSchema } from './process-view.js';
+import { daemonSchema, processListReply, processViewSchema } from './process-view.js';
 import { dataResult, guarded } from './results.js';
 
 const outputSchema = {
@@ -25,15 +24,8 @@ export function registerListProcessesTool(server: McpServer, deps: ToolDeps): vo
     },
     () =>
       guarded(async () => {
-        const { processes, daemon } = await processesWithDaemon(deps.engine);
-        const { value } = trimToBudget({ processes }, ['processes'], deps.replyBudgetChars - 1_000);
-        return dataResult({
-          processes: value.processes,
-          returned: value.processes.length,
-          total: processes.length,
-          truncated: value.processes.length < processes.length,
-          ...(daemon ? { daemon } : {}),
-        });
+        const { processes, ...rest } = await processListReply(deps.engine, deps.replyBudgetChars - 1_000);
+        return dataResult({ processes, returned: processes.length, ...rest });
       }),
   );
 }

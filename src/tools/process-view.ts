@@ -2,23 +2,7 @@
 import { z } from 'zod';
 import type { DaemonState, MonitorEngine } from '../core/engine.js';
 import type { ProcessInfo } from '../core/types.js';
-
-export interface ProcessView {
-  name: string;
-  pmId: number;
-  namespace: string;
-  status: string;
-  pid?: number;
-  execMode: ProcessInfo['execMode'];
-  instance?: number;
-  /** Percent of one core. */
-  cpu: number;
-  /** Resident memory, bytes. */
-  memory: number;
-  restarts: number;
-  unstableRestarts: number;
-  uptimeSince?: string;
-}
+import { trimToBudget } from './budget.js';
 
 export const processViewSchema = z.object({
   name: z.string(),
@@ -34,6 +18,8 @@ export const processViewSchema = z.object({
   unstableRestarts: z.number(),
   uptimeSince: z.string().optional().describe('ISO time the current run started'),
 });
+
+export type ProcessView = z.infer<typeof processViewSchema>;
 
 export function presentProcess(p: ProcessInfo): ProcessView {
   const view: ProcessView = {
@@ -70,11 +56,17 @@ export function describeDaemon(daemon: DaemonState): z.infer<typeof daemonSchema
   return { ...daemon, message };
 }
 
-/** Processes from PM2, plus the daemon state when the list is empty (down daemon or no apps). */
-export async function processesWithDaemon(
+/**
+ * Processes from PM2 trimmed from the end to `budgetChars`, saying what was left out, plus the
+ * daemon state when the list is empty (down daemon or no apps).
+ */
+export async function processListReply(
   engine: MonitorEngine,
-): Promise<{ processes: ProcessView[]; daemon?: z.infer<typeof daemonSchema> }> {
+  budgetChars: number,
+): Promise<{ processes: ProcessView[]; total: number; truncated: boolean; daemon?: z.infer<typeof daemonSchema> }> {
   const processes = (await engine.listProcesses()).map(presentProcess);
-  if (processes.length > 0) return { processes };
-  return { processes, daemon: describeDaemon((await engine.status()).daemon) };
+  const { value } = trimToBudget({ processes }, ['processes'], budgetChars);
+  const reply = { processes: value.processes, total: processes.length, truncated: value.processes.length < processes.length };
+  if (processes.length > 0) return reply;
+  return { ...reply, daemon: describeDaemon((await engine.status()).daemon) };
 }
