@@ -19,6 +19,8 @@ export interface Followed {
   /** Its name in the folder; '' when reached through the path (it may have been renamed since). */
   name: string;
   mtimeMs: number;
+  /** Its size when it was opened; it may have grown since. */
+  size: number;
   /** For a copy: bytes the live file was seen to hold past the copy's end. */
   lostBytes?: number;
 }
@@ -29,8 +31,8 @@ export interface Identity {
 }
 
 export function followed(opened: OpenedFile, via: Followed['via']): Followed {
-  const { handle, dev, ino, mtimeMs, path } = opened;
-  return { handle, dev, ino, mtimeMs, via, name: basename(path) };
+  const { handle, dev, ino, mtimeMs, size, path } = opened;
+  return { handle, dev, ino, mtimeMs, size, via, name: basename(path) };
 }
 
 export function sameFile(a: Identity, b: Identity): boolean {
@@ -56,7 +58,7 @@ export async function openAtPath(path: string, retry: string, notAFile: () => vo
       const [code, what] = info.isDirectory() ? ['EISDIR', 'a directory'] : ['ENOTREG', 'not a regular file'];
       throw new LogTailerError(`${path} is ${what}, not a log file (${code}); ${retry}`, code, path);
     }
-    return { handle, dev: info.dev, ino: info.ino, via: 'path', name: '', mtimeMs: info.mtimeMs };
+    return { handle, dev: info.dev, ino: info.ino, via: 'path', name: '', mtimeMs: info.mtimeMs, size: info.size };
   } catch (error) {
     await handle.close().catch(() => undefined);
     throw error;
@@ -67,9 +69,9 @@ export async function openAtPath(path: string, retry: string, notAFile: () => vo
 export async function freshPosition(file: Followed, startAt: 'start' | 'end'): Promise<TailPosition> {
   const atStart = positionAtStart(file);
   if (startAt === 'start') return atStart;
-  const size = (await file.handle.stat()).size;
+  const { size } = file;
   const known = await readKnownBytes(file.handle, size);
-  // Cut between the stat and the reads: what is there now is new, so read all of it.
+  // Cut since it was opened: what is there now is new, so read all of it.
   if (!known) return atStart;
   const { head, fingerprint, tail } = known;
   return { ...atStart, offset: size, fingerprint, fingerprintBytes: head.length, head, tail, seenSize: size };
