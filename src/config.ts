@@ -116,11 +116,13 @@ export function mergeConfig(base: Plain, over: Plain): Plain {
   return out;
 }
 
-const list = (value: string) =>
-  value
+/** A comma-separated list, as env variables and CLI flags give one. */
+export function splitList(value: string): string[] {
+  return value
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
 
 function numberFrom(name: string, value: string): number {
   const n = Number(value);
@@ -138,7 +140,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Plain {
   };
   if (env.PM2_HOME) set(['pm2Home'], env.PM2_HOME);
   if (env.PM2_LOG_MONITOR_DATA_DIR) set(['dataDir'], env.PM2_LOG_MONITOR_DATA_DIR);
-  if (env.PM2_LOG_MONITOR_PROCESSES) set(['capture', 'processes'], list(env.PM2_LOG_MONITOR_PROCESSES));
+  if (env.PM2_LOG_MONITOR_PROCESSES) set(['capture', 'processes'], splitList(env.PM2_LOG_MONITOR_PROCESSES));
   if (env.PM2_LOG_MONITOR_REPORT_ROOT) set(['report', 'root'], env.PM2_LOG_MONITOR_REPORT_ROOT);
   if (env.PM2_LOG_MONITOR_REPORT) set(['report', 'output'], env.PM2_LOG_MONITOR_REPORT);
   if (env.PM2_LOG_MONITOR_LLM) set(['llm', 'mode'], env.PM2_LOG_MONITOR_LLM);
