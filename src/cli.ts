@@ -6,9 +6,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { runPatternsCommand } from './cli/patterns.js';
 import { backgroundPaths, removePidFile, runningPid, spawnBackground, stopProcess, writePidFile } from './cli/background.js';
 import { formatBytes, formatDuration, formatTime, table } from './cli/format.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, splitList, type Config } from './config.js';
 import { EngineError } from './core/errors.js';
-import { parseTimeSpec, TimeSpecError } from './core/time-spec.js';
+import { parseOptionalTime, TimeSpecError } from './core/time-spec.js';
 import type { Level } from './core/types.js';
 import { createMonitor, type LogFn, type Monitor } from './monitor.js';
 
@@ -85,21 +85,10 @@ function configFrom(flags: Flags): Config {
   return loadConfig({ file: flags.config, flags: overrides });
 }
 
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 function intFlag(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number, got ${JSON.stringify(value)}`);
   return n;
-}
-
-function timeFlag(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : parseTimeSpec(value, Date.now());
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -228,7 +217,13 @@ async function status(config: Config, json: boolean): Promise<number> {
 }
 
 async function report(config: Config, flags: Flags): Promise<number> {
-  const options = { output: flags.output, template: flags.template, since: timeFlag(flags.since), until: timeFlag(flags.until), useLlm: flags['no-llm'] ? false : ('auto' as const) };
+  const options = {
+    output: flags.output,
+    template: flags.template,
+    since: parseOptionalTime(flags.since, Date.now()),
+    until: parseOptionalTime(flags.until, Date.now()),
+    useLlm: flags['no-llm'] ? false : ('auto' as const),
+  };
   const background = await runningPid(config.dataDir!);
   const record = await withMonitor(config, async (monitor) => {
     // Without a background monitor, catch up on what PM2 wrote to its log files first.
@@ -252,8 +247,8 @@ async function logs(config: Config, flags: Flags): Promise<number> {
         levels: flags.level ? (splitList(flags.level) as Level[]) : undefined,
         search: flags.search,
         regex: flags.regex,
-        since: timeFlag(flags.since),
-        until: timeFlag(flags.until),
+        since: parseOptionalTime(flags.since, Date.now()),
+        until: parseOptionalTime(flags.until, Date.now()),
         order: 'desc',
         limit: flags.lines ? intFlag('lines', flags.lines) : 50,
       }),

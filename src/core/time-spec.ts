@@ -19,3 +19,18 @@ export function parseTimeSpec(spec: string, now: number): number {
   }
   throw new TimeSpecError(`cannot read time ${JSON.stringify(spec)}: use an ISO-8601 time (2026-12-04T10:00:00Z) or a duration back from now (15m, 2h, 1d)`);
 }
+
+/** parseTimeSpec for an optional field: absent stays absent. */
+export function parseOptionalTime(spec: string | undefined, now: number): number | undefined {
+  return spec === undefined ? undefined : parseTimeSpec(spec, now);
+}
+
+/** since/until as the engine wants them; a window that ends before it starts is refused. */
+export function parseTimeRange(range: { since?: string; until?: string }, now: number): { since?: number; until?: number } {
+  const since = parseOptionalTime(range.since, now);
+  const until = parseOptionalTime(range.until, now);
+  if (since !== undefined && until !== undefined && until <= since) {
+    throw new RangeError(`until (${new Date(until).toISOString()}) is not after since (${new Date(since).toISOString()}): swap them or widen the window`);
+  }
+  return { since, until };
+}

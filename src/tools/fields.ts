@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { LEVELS } from '../core/types.js';
 import type { Level, Stream } from '../core/types.js';
-import { parseTimeSpec } from '../core/time-spec.js';
+
+export { parseOptionalTime, parseTimeRange } from '../core/time-spec.js';
 
 export const levelSchema = z.enum(LEVELS as [Level, ...Level[]]);
 export const streamSchema = z.enum(['out', 'err', 'pm2'] satisfies [Stream, ...Stream[]]);
@@ -43,18 +44,4 @@ export function checkRegex(source: string, field: string): string | undefined {
   } catch (error) {
     return `${field} is not a valid regular expression: ${(error as Error).message}`;
   }
-}
-
-/** since/until as the engine wants them; a window that ends before it starts is refused. */
-export function parseTimeRange(range: { since?: string; until?: string }, now: number): { since?: number; until?: number } {
-  const since = range.since === undefined ? undefined : parseTimeSpec(range.since, now);
-  const until = range.until === undefined ? undefined : parseTimeSpec(range.until, now);
-  if (since !== undefined && until !== undefined && until <= since) {
-    throw new RangeError(`until (${new Date(until).toISOString()}) is not after since (${new Date(since).toISOString()}): swap them or widen the window`);
-  }
-  return { since, until };
-}
-
-export function parseSince(since: string | undefined, now: number): number | undefined {
-  return since === undefined ? undefined : parseTimeSpec(since, now);
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PatternSummary } from '../core/types.js';
 import { cutText, lineLimit, trimToBudget } from './budget.js';
 import { UNTRUSTED_NOTE, type ToolDeps } from './context.js';
-import { parseSince, processList, sinceField } from './fields.js';
+import { parseOptionalTime, processList, sinceField } from './fields.js';
 import { dataResult, guarded } from './results.js';
 
 const outputSchema = {
@@ -63,7 +63,7 @@ export function registerListPatternsTool(server: McpServer, deps: ToolDeps): voi
     },
     (args) =>
       guarded(() => {
-        const since = parseSince(args.since, deps.now());
+        const since = parseOptionalTime(args.since, deps.now());
         const limit = args.limit ?? 20;
         const { patterns, total } = deps.engine.listPatterns({ limit, processes: args.processes, since });
         const shown = fitPatterns(patterns, deps, deps.replyBudgetChars - 1_000);

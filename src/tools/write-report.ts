@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ToolDeps } from './context.js';
-import { monitorIdField, parseSince, sinceField } from './fields.js';
+import { monitorIdField, parseOptionalTime, sinceField } from './fields.js';
 import { progressFor } from './progress.js';
 import { dataResult, guarded } from './results.js';
 import { samplingFor } from '../analysis/llm/sampling-llm.js';
@@ -57,7 +57,7 @@ export function registerWriteReportTool(server: McpServer, deps: ToolDeps): void
     },
     (args, extra) =>
       guarded(async () => {
-        const since = parseSince(args.since, deps.now());
+        const since = parseOptionalTime(args.since, deps.now());
         const record = await deps.engine.writeReport({
           output: args.output,
           template: args.template,
