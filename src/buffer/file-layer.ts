@@ -15,6 +15,8 @@ export interface FileLayer {
   mkdir(dir: string): Promise<void>;
   readdir(dir: string): Promise<string[]>;
   readFile(path: string): Promise<Buffer>;
+  /** The bytes from `offset` to the end, empty when the file is no longer. Optional: see readTail. */
+  readTail?(path: string, offset: number): Promise<Buffer>;
   /** `create`: the file must not exist yet (O_EXCL); `append`: it must exist. Writes always append. */
   open(path: string, mode: 'create' | 'append'): Promise<WritableFile>;
   unlink(path: string): Promise<void>;
@@ -22,28 +24,37 @@ export interface FileLayer {
   syncDir(dir: string): Promise<void>;
 }
 
+/** A file's bytes from `offset` on, through the layer's tail read or, without one, a whole read. */
+export function readTail(files: FileLayer, path: string, offset: number): Promise<Buffer> {
+  return files.readTail ? files.readTail(path, offset) : files.readFile(path).then((buf) => buf.subarray(offset));
+}
+
+async function readFrom(path: string, offset: number): Promise<Buffer> {
+  // One read of the whole range: fs.readFile goes in 512 KiB steps, each a trip through the event loop.
+  const handle = await open(path, constants.O_RDONLY);
+  try {
+    const { size } = await handle.stat();
+    const length = Math.max(0, size - offset);
+    const buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(buf, done, length - done, offset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done === length ? buf : buf.subarray(0, done);
+  } finally {
+    await handle.close();
+  }
+}
+
 export const nodeFileLayer: FileLayer = {
   async mkdir(dir) {
     await mkdir(dir, { recursive: true });
   },
   readdir: (dir) => readdir(dir),
-  async readFile(path) {
-    // One read of the whole file: fs.readFile goes in 512 KiB steps, each a trip through the event loop.
-    const handle = await open(path, constants.O_RDONLY);
-    try {
-      const { size } = await handle.stat();
-      const buf = Buffer.allocUnsafe(size);
-      let done = 0;
-      while (done < size) {
-        const { bytesRead } = await handle.read(buf, done, size - done, done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      return done === size ? buf : buf.subarray(0, done);
-    } finally {
-      await handle.close();
-    }
-  },
+  readFile: (path) => readFrom(path, 0),
+  readTail: readFrom,
   async open(path, mode) {
     const flags =
       mode === 'create'

@@ -3,7 +3,7 @@
 // to its last whole record after a crash or a failed write.
 import { join } from 'node:path';
 import { BufferFormatError, BufferWriteError, errorCode } from './errors.js';
-import type { FileLayer, WritableFile } from './file-layer.js';
+import { readTail, type FileLayer, type WritableFile } from './file-layer.js';
 import {
   checkHeader,
   encodeHeader,
@@ -27,7 +27,7 @@ interface Segment {
   appendable: boolean;
 }
 
-/** A record's payload inside a segment buffer read at recovery or refresh. */
+/** A record's payload inside bytes read from a segment (all of it at recovery, its new tail at refresh). */
 export interface StoredFrame {
   buf: Buffer;
   start: number;
@@ -173,12 +173,14 @@ export class SegmentStore {
         continue;
       }
       if (segment !== lastKnown) continue;
-      const buf = await this.options.files.readFile(path);
-      const scan = scanFrames(buf, segment.scanned, this.options.maxPayload);
+      // Only what follows the scanned part can hold new records: a follower refreshes every second.
+      const tail = await readTail(this.options.files, path, segment.scanned);
+      segment.size = segment.scanned + tail.length;
+      if (tail.length === 0) continue;
+      const scan = scanFrames(tail, 0, this.options.maxPayload);
       report.corrupt += scan.corrupt;
-      segment.size = buf.length;
-      segment.scanned = scan.validEnd;
-      this.collect(buf, scan.frames, segment, report.frames);
+      segment.scanned += scan.validEnd;
+      this.collect(tail, scan.frames, segment, report.frames);
     }
     this.segments.sort((a, b) => a.firstSeq - b.firstSeq);
     this.total = this.segments.reduce((sum, segment) => sum + segment.size, 0);

@@ -1,6 +1,7 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nodeFileLayer, type FileLayer } from '../../src/buffer/file-layer.js';
 import { BufferLockedError, LogBuffer } from '../../src/buffer/log-buffer.js';
 import { LOCK_NAME } from '../../src/buffer/lock.js';
 import { makeEntries, makeEntry, tempDir, type TempDir } from './fixtures/entries.js';
@@ -205,5 +206,35 @@ describe('one writer per data directory', () => {
     expect(reader.query({ search: 'request 999 ' }).entries.map((e) => e.seq)).toEqual([1000]);
     await reader.close();
     expect(await readdir(dir.path)).toContain(LOCK_NAME);
+  });
+
+  it('follows the writer by reading only what grew, and by whole reads on a layer without a tail read', async () => {
+    const sizes = { maxEntries: 500, maxBytes: 1024 * 1024, segmentBytes: 8192 };
+    const writer = await openBuffer(sizes);
+    const tails: number[] = [];
+    const counting: FileLayer = {
+      ...nodeFileLayer,
+      async readTail(path, offset) {
+        const tail = await nodeFileLayer.readFile(path).then((buf) => buf.subarray(offset));
+        tails.push(tail.length);
+        return tail;
+      },
+    };
+    const { readTail: _tailRead, ...wholeReadsOnly } = nodeFileLayer;
+    const readers = [await openBuffer({ ...sizes, readOnly: true, fileLayer: counting }), await openBuffer({ ...sizes, readOnly: true, fileLayer: wholeReadsOnly })];
+    for (let round = 0; round < 40; round++) {
+      writer.append(makeEntries(round * 7, 7));
+      await writer.flush();
+      for (const reader of readers) {
+        await reader.reload();
+        expect(reader.range(1).map((e) => e.seq)).toEqual(writer.range(1).map((e) => e.seq));
+      }
+    }
+    expect(writer.stats().segments).toBeGreaterThan(2);
+    expect(readers[1].stats()).toMatchObject({ entries: 280, lastSeq: 280, drops: { corrupt: 0 } });
+    tails.length = 0;
+    await readers[0].reload();
+    expect(tails).toEqual([0]);
+    expect(readers[0].stats()).toMatchObject({ entries: 280, lastSeq: 280, drops: { corrupt: 0 } });
   });
 });
