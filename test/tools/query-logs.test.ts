@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectPair, type McpPair } from '../helpers/mcp-pair.js';
 import { entry, MemoryEngine, processInfo } from '../helpers/memory-engine.js';
 
@@ -101,6 +101,14 @@ describe('query_logs', () => {
     const rest = await query({ cursor: desc.nextCursor, limit: 3 });
     expect(rest.entries.map((e) => e.seq)).toEqual([2, 1]);
     expect(rest.truncated).toBe(false);
+  });
+
+  it('names the first unknown process of several, asking PM2 for its list only once', async () => {
+    const listing = vi.spyOn(engine, 'listProcesses');
+    const unknown = await call({ process: ['apx', 'apy'] });
+    expect(unknown.isError).toBe(true);
+    expect((unknown.content[0] as { text: string }).text).toMatch(/no process named 'apx'[\s\S]*known: api, worker/);
+    expect(listing).toHaveBeenCalledTimes(1);
   });
 
   it('explains errors with hints: unknown process, bad regex, bad time, bad cursor', async () => {
